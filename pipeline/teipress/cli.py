@@ -1,0 +1,69 @@
+"""The command line: thin wrappers that parse options and call the library.
+
+Library errors (TeipressError) are printed as one line and exit 1; usage errors exit 2.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from teipress import __version__
+from teipress.errors import TeipressError
+
+
+def _fail(error: TeipressError) -> None:
+    click.echo(str(error), err=True)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="teipress")
+def main() -> None:
+    """teipress: archival plain text to TEI P5, validated, and published as print and web
+    editions with harvest interfaces."""
+
+
+@main.command()
+@click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-o", "--output", "out_dir", type=click.Path(path_type=Path, file_okay=False),
+              default=Path("editions/tei"), show_default=True, help="Folder for the TEI files.")
+@click.option("--report", "report_path", type=click.Path(path_type=Path, dir_okay=False),
+              help="Write the conversion report (JSON) to this file.")
+@click.option("--reader", type=click.Choice(["wilson", "seedtext"]), help="Force a reader instead of detecting one.")
+@click.option("--force", is_flag=True, help="Overwrite TEI files that differ from the conversion (hand edits).")
+@click.option("--config", "config_dir", type=click.Path(path_type=Path, file_okay=False), default=Path("."),
+              show_default=True, help="Folder holding teipress.toml.")
+def convert(sources, out_dir, report_path, reader, force, config_dir):
+    """Convert SOURCES (text files, or folders of .txt files) to TEI.
+
+    Exit 0 when every source converted, 1 when any failed (the others are still written).
+    """
+    from teipress.config import load_config
+    from teipress.build import convert_files
+
+    try:
+        config = load_config(config_dir)
+        outcome = convert_files(list(sources), out_dir, config, report_path=report_path, reader=reader,
+                                force=force, echo=click.echo)
+    except TeipressError as error:
+        _fail(error)
+        sys.exit(1)
+    sys.exit(1 if outcome.failed else 0)
+
+
+@main.command()
+@click.argument("project_dir", type=click.Path(path_type=Path, file_okay=False), default=Path("."))
+@click.option("-o", "--output", "out_dir", type=click.Path(path_type=Path, file_okay=False),
+              help="Editions folder (default: PROJECT_DIR/editions).")
+def build(project_dir, out_dir):
+    """Build the editions of PROJECT_DIR: seeds/ -> editions/ (TEI, reports)."""
+    from teipress.build import build as run_build
+
+    try:
+        result = run_build(project_dir, out_dir or project_dir / "editions", echo=click.echo)
+    except TeipressError as error:
+        _fail(error)
+        sys.exit(1)
+    sys.exit(1 if result.failed else 0)

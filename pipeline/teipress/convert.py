@@ -1,0 +1,99 @@
+"""One source -> one TEI document and its conversion report."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from lxml import etree
+
+from teipress import __version__
+from teipress.config import Config
+from teipress.errors import InputError
+from teipress.model import Document
+from teipress.readers import choose_reader
+from teipress.sources import SourceText, document_id
+from teipress.tei.encode import encode
+from teipress.xmlio import serialise
+
+SCHEMA_NAME = "teipress.xsd"
+
+
+@dataclass
+class Conversion:
+    doc: Document
+    tree: etree._ElementTree
+    data: bytes  # the TEI file's bytes
+    report: dict
+
+
+def convert_source(source: SourceText, config: Config, *, when: str, schema_href: str,
+                   reader: str | None = None) -> Conversion:
+    """Read a source with the right reader and encode it as TEI."""
+    module = choose_reader(source.text, reader)
+    doc = Document(id="", source_name=source.path.name, source_sha256=source.sha256, reader=module.NAME,
+                   truncated=source.cut_in_character)
+    module.read(source.text, doc)
+    _check_found(doc, source.path)
+    doc.id = document_id(source.path.stem, doc.record_id, config.id_rule, config.id_prefix)
+    tree = encode(doc, config, when, schema_href)
+    return Conversion(doc, tree, serialise(tree), build_report(doc, source.path))
+
+
+def _check_found(doc: Document, path: Path) -> None:
+    """A document needs a title or a date to be anything at all; the rest may be missing."""
+    if not doc.title and not doc.date:
+        raise InputError("no title and no date found", path=str(path),
+                         hint="is this an archive page or a seed-text file? a seed-text file starts "
+                              "with 'Title:' and 'Date:' lines")
+    if not doc.title:
+        doc.title = f"Untitled document of {doc.date.text}"
+        doc.warn("no-title", f"no title found; using {doc.title!r}")
+    if not doc.date:
+        doc.warn("no-date", "no date found; the TEI has no date for the document",
+                 next((r.line for r in doc.lines if r.to == "header/title"), None))
+    elif not doc.date.iso:
+        doc.warn("date-unreadable", f"cannot read the date {doc.date.text!r}")
+    if not any(d.content or d.opener or d.bottom or d.head for d in doc.divisions):
+        doc.warn("no-text", "no text of the document found; the TEI holds its header only")
+
+
+def build_report(doc: Document, path: Path) -> dict:
+    """What the converter did with every source line (deterministic: no timestamps)."""
+    return {
+        "teipress": __version__,
+        "source": path.name,
+        "sha256": doc.source_sha256,
+        "id": doc.id,
+        "reader": doc.reader,
+        "shape": doc.shape,
+        "truncated": doc.truncated,
+        "warnings": [
+            {"line": i.line, "rule": i.rule, "message": i.message} for i in doc.issues
+        ],
+        "set_aside": [
+            {"line": r.line, "rule": r.rule, "text": r.text}
+            for r in doc.lines if r.to == "set-aside" and r.text.strip()
+        ],
+        "lines": [
+            {"line": r.line, "to": r.to, "rule": r.rule, "text": r.text} for r in doc.lines
+        ],
+    }
+
+
+def report_bytes(report: dict | list) -> bytes:
+    return (json.dumps(report, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+
+
+def schema_href_for(tei_dir: Path) -> str:
+    """The xml-model target as seen from a TEI folder: the project's schema/teipress.xsd
+    when the folder sits inside a project that has one (editions/tei -> ../../schema/...),
+    else the copy the web edition publishes."""
+    tei_dir = tei_dir.resolve()
+    for folder in [tei_dir, *tei_dir.parents]:
+        candidate = folder / "schema" / SCHEMA_NAME
+        if candidate.is_file():
+            return Path(os.path.relpath(candidate, tei_dir)).as_posix()
+    return f"../web/schema/{SCHEMA_NAME}"

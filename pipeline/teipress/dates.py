@@ -1,0 +1,204 @@
+"""Dates as archives write them, read into ISO 8601 (YYYY, YYYY-MM, YYYY-MM-DD).
+
+Every function keeps the text as written and only adds a reading; a string that is
+not a real calendar date (1958-02-30) gets no reading at all rather than a wrong one.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+
+from teipress.model import DateValue
+
+MONTHS = {
+    "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6,
+    "july": 7, "august": 8, "september": 9, "october": 10, "november": 11, "december": 12,
+    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8,
+    "sep": 9, "sept": 9, "oct": 10, "nov": 11, "dec": 12,
+}
+ROMAN_MONTHS = {
+    "i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6, "vii": 7, "viii": 8,
+    "ix": 9, "x": 10, "xi": 11, "xii": 12,
+}
+
+_MONTH = r"(?P<{name}>(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?)"
+_YEAR = r"(?P<{name}>1[0-9]{{3}}|20[0-9]{{2}})"
+_DAY = r"(?P<{name}>[0-3]?[0-9])(?:st|nd|rd|th)?"
+_BRACKET_YEAR = r"\[?(?P<{name}>1[0-9]{{3}}|20[0-9]{{2}})\]?"
+_CIRCA = r"(?P<circa>(?:c\.|ca\.|circa|approx(?:imately|\.)?)\s*)?"
+
+
+def _f(pattern: str, **names: str) -> str:
+    return pattern.format(**names)
+
+
+_PATTERNS = [
+    # 1958-09-09, 1958-09, 1958
+    ("iso", re.compile(r"(?P<y>1[0-9]{3}|20[0-9]{2})-(?P<m>[01][0-9])(?:-(?P<d>[0-3][0-9]))?")),
+    # September 9-10, 1958 / September 9 - October 2, 1958
+    ("mdy-range", re.compile(
+        _CIRCA + _f(_MONTH, name="m") + r"\s+" + _f(_DAY, name="d") + r"\s*[-–—]\s*(?:"
+        + _f(_MONTH, name="m2") + r"\s+)?" + _f(_DAY, name="d2") + r",?\s+" + _f(_BRACKET_YEAR, name="y"),
+        re.I)),
+    # 9-10 September 1958
+    ("dmy-range", re.compile(
+        _CIRCA + _f(_DAY, name="d") + r"\s*[-–—]\s*" + _f(_DAY, name="d2") + r"\s+"
+        + _f(_MONTH, name="m") + r",?\s+" + _f(_BRACKET_YEAR, name="y"), re.I)),
+    # September 9, 1958 / Sept. 9 1958 / August 23 [1950]
+    ("mdy", re.compile(
+        _CIRCA + _f(_MONTH, name="m") + r"\s+" + _f(_DAY, name="d") + r",?\s+" + _f(_BRACKET_YEAR, name="y"),
+        re.I)),
+    # 9 September 1958 / 9th of September, 1958
+    ("dmy", re.compile(
+        _CIRCA + _f(_DAY, name="d") + r"\s+(?:of\s+)?" + _f(_MONTH, name="m") + r",?\s+" + _f(_BRACKET_YEAR, name="y"),
+        re.I)),
+    # 4/XI-56, 4.XI.1956, 4 XI 1956
+    ("roman", re.compile(
+        r"(?P<d>[0-3]?[0-9])\s*[./\s-]\s*(?P<rm>XII|XI|X|IX|VIII|VII|VI|V|IV|III|II|I)\s*[./\s-]\s*(?P<y>(?:19|20)?[0-9]{2})(?![0-9])",
+        re.I)),
+    # 04.11.1956 (day first, as in the archives' European originals)
+    ("dotted", re.compile(r"(?P<d>[0-3]?[0-9])\.(?P<m>[01]?[0-9])\.(?P<y>1[0-9]{3}|20[0-9]{2})")),
+    # September 1958
+    ("my", re.compile(_CIRCA + _f(_MONTH, name="m") + r",?\s+" + _f(_BRACKET_YEAR, name="y"), re.I)),
+    # 1958-1959
+    ("year-range", re.compile(r"(?P<y>1[0-9]{3}|20[0-9]{2})\s*[-–—]\s*(?P<y2>1[0-9]{3}|20[0-9]{2})")),
+    # 1950s
+    ("decade", re.compile(r"(?P<y>1[0-9]{2}0|20[0-9]0)s")),
+    # c. 1958 / 1958
+    ("year", re.compile(_CIRCA + r"(?P<y>1[0-9]{3}|20[0-9]{2})")),
+]
+
+# Dates without a year ("October 5", "5 October") are read only with a year from context.
+_NO_YEAR = [
+    ("md", re.compile(_f(_MONTH, name="m") + r"\s+" + _f(_DAY, name="d"), re.I)),
+    ("dm", re.compile(_f(_DAY, name="d") + r"\s+(?:of\s+)?" + _f(_MONTH, name="m"), re.I)),
+]
+
+
+def iso(year: int, month: int | None = None, day: int | None = None) -> str | None:
+    """The ISO string for a date, or None when it is not a real calendar date."""
+    try:
+        if day is not None and month is not None:
+            return _dt.date(year, month, day).isoformat()
+        if month is not None:
+            _dt.date(year, month, 1)
+            return f"{year:04d}-{month:02d}"
+        return f"{year:04d}"
+    except ValueError:
+        return None
+
+
+def is_iso_date(value: str) -> bool:
+    """True when value is YYYY, YYYY-MM or YYYY-MM-DD and a real calendar date."""
+    m = re.fullmatch(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", value)
+    if not m:
+        return False
+    y, mo, d = (int(g) if g else None for g in m.groups())
+    return iso(y, mo, d) == value
+
+
+def _month(token: str) -> int:
+    return MONTHS[token.lower().rstrip(".")]
+
+
+def _year(token: str, context_year: int | None) -> int:
+    year = int(token)
+    if year < 100:  # two-digit years: the century of the document, else the 1900s
+        century = (context_year // 100) * 100 if context_year else 1900
+        year += century
+    return year
+
+
+def _reading(kind: str, m: re.Match, text: str, context_year: int | None) -> DateValue | None:
+    g = m.groupdict()
+    if kind == "iso":
+        value = iso(int(g["y"]), int(g["m"]), int(g["d"]) if g["d"] else None)
+        return DateValue(text, when=value) if value else None
+    if kind in ("mdy-range", "dmy-range"):
+        y = int(g["y"])
+        m1 = _month(g["m"])
+        m2 = _month(g["m2"]) if g.get("m2") else m1
+        start, end = iso(y, m1, int(g["d"])), iso(y, m2, int(g["d2"]))
+        if not start or not end or start > end:
+            return None
+        return DateValue(text, from_=start, to=end)
+    if kind in ("mdy", "dmy"):
+        value = iso(int(g["y"]), _month(g["m"]), int(g["d"]))
+        return DateValue(text, when=value) if value else None
+    if kind == "roman":
+        value = iso(_year(g["y"], context_year), ROMAN_MONTHS[g["rm"].lower()], int(g["d"]))
+        return DateValue(text, when=value) if value else None
+    if kind == "dotted":
+        value = iso(int(g["y"]), int(g["m"]), int(g["d"]))
+        return DateValue(text, when=value) if value else None
+    if kind == "my":
+        value = iso(int(g["y"]), _month(g["m"]))
+        return DateValue(text, when=value) if value else None
+    if kind == "year-range":
+        if g["y"] > g["y2"]:
+            return None
+        return DateValue(text, from_=g["y"], to=g["y2"])
+    if kind == "decade":
+        return DateValue(text, not_before=g["y"], not_after=str(int(g["y"]) + 9))
+    if kind == "year":
+        return DateValue(text, when=g["y"])
+    if kind in ("md", "dm") and context_year:
+        value = iso(context_year, _month(g["m"]), int(g["d"]))
+        return DateValue(text, when=value) if value else None
+    return None
+
+
+def parse_date(text: str, context_year: int | None = None) -> DateValue | None:
+    """Read a string that is a date and nothing else ("September 9, 1958")."""
+    stripped = text.strip().strip(".,;")
+    for kind, pattern in _PATTERNS + (_NO_YEAR if context_year else []):
+        m = pattern.fullmatch(stripped)
+        if m:
+            return _reading(kind, m, text.strip(), context_year)
+    return None
+
+
+def date_at_start(text: str, context_year: int | None = None) -> tuple[DateValue, str] | None:
+    """A date that opens text, and the rest ("8 October 1950   11.20" -> date, "11.20")."""
+    for kind, pattern in _PATTERNS + (_NO_YEAR if context_year else []):
+        if kind in ("year", "decade", "year-range", "iso") and not context_year:
+            continue  # a bare number opening a line is too often not a date
+        m = pattern.match(text)
+        if m and (m.end() == len(text) or not text[m.end()].isalnum()):
+            value = _reading(kind, m, text[: m.end()], context_year)
+            if value:
+                return value, text[m.end():]
+    return None
+
+
+def date_at_end(text: str, context_year: int | None = None) -> tuple[str, DateValue] | None:
+    """A date that closes text ("Zhou Enlai August 23 [1950]" -> "Zhou Enlai ", date)."""
+    best = None
+    for kind, pattern in _PATTERNS + (_NO_YEAR if context_year else []):
+        if kind in ("year", "decade", "year-range"):
+            continue
+        for m in pattern.finditer(text):
+            tail = text[m.end():].strip(" .")
+            if tail:
+                continue
+            if m.start() > 0 and text[m.start() - 1].isalnum():
+                continue
+            value = _reading(kind, m, m.group(0), context_year)
+            if value and (best is None or m.start() < best[0]):
+                best = (m.start(), value)
+    if best is None:
+        return None
+    return text[: best[0]], best[1]
+
+
+def find_date(text: str, context_year: int | None = None) -> DateValue | None:
+    """The first full date (day, month and year) anywhere in text."""
+    for kind in ("mdy", "dmy", "iso"):
+        pattern = dict(_PATTERNS)[kind]
+        m = pattern.search(text)
+        if m:
+            value = _reading(kind, m, m.group(0), context_year)
+            if value:
+                return value
+    return None

@@ -1,0 +1,49 @@
+"""A source text as numbered lines, and the record of where each line went."""
+
+from __future__ import annotations
+
+from teipress.model import LineRecord
+from teipress.readers.structure import SourceLine, normalise
+
+
+class Page:
+    """The lines of one source and the destination the reader gave each of them."""
+
+    def __init__(self, text: str):
+        self.raw = text.split("\n")
+        self.text = [normalise(line) for line in self.raw]
+        self._to: dict[int, tuple[str, str | None]] = {}
+
+    def units(self, start: int = 0, end: int | None = None) -> list[SourceLine]:
+        """Non-blank lines of [start, end) (0-based indexes) with the blank gap before each."""
+        out, gap, nbsp = [], 0, False
+        for i in range(start, len(self.raw) if end is None else end):
+            if not self.text[i]:
+                gap += 1
+                nbsp = nbsp or "\u00a0" in self.raw[i]
+                continue
+            out.append(SourceLine(i + 1, self.text[i], gap, nbsp))
+            gap, nbsp = 0, False
+        return out
+
+    def assign(self, line: SourceLine | int, to: str, rule: str | None = None) -> None:
+        """Record where a line went (line: a SourceLine or a 1-based line number)."""
+        no = line.no if isinstance(line, SourceLine) else line
+        self._to[no] = (to, rule)
+
+    def assigned(self, no: int) -> bool:
+        return no in self._to
+
+    def records(self) -> list[LineRecord]:
+        """Every source line with its destination; blank lines are whitespace."""
+        out = []
+        for i, raw in enumerate(self.raw):
+            no = i + 1
+            if no in self._to:
+                to, rule = self._to[no]
+            elif not self.text[i]:
+                to, rule = "set-aside", "blank-line"
+            else:
+                to, rule = "set-aside", "unclassified"
+            out.append(LineRecord(no, raw, to, rule))
+        return out

@@ -1,0 +1,197 @@
+"""What a document's title says: its type, and who wrote to whom.
+
+Archive titles follow a few patterns ("Letter addressed by X to Y on ...",
+"Telegram from X to Y", "Ciphered Telegram No. 709, X to Y, for W", "Cable, X to Y",
+"X to Y via Z"); this module reads them without rewriting any name: names keep the
+title's wording, with only a leading article or "Comrade" dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from teipress.dates import date_at_end
+from teipress.model import Name
+
+# Longest first: the first match wins. (pattern, normalised type)
+DOC_TYPES: list[tuple[str, str]] = [
+    (r"ciphered\s+(?:telegram|cable)", "ciphered telegram"),
+    (r"(?:coded|encoded|cipher|enciphered)\s+(?:telegram|cable)", "ciphered telegram"),
+    (r"record\s+of\s+(?:a\s+|the\s+)?conversations?", "record of conversation"),
+    (r"memorandum\s+of\s+(?:a\s+|the\s+)?conversations?", "record of conversation"),
+    (r"minutes\s+of\s+(?:a\s+|the\s+)?conversations?", "record of conversation"),
+    (r"(?:transcript|notes)\s+of\s+(?:a\s+|the\s+)?conversations?", "record of conversation"),
+    (r"conversations?\s+(?:between|with)", "record of conversation"),
+    (r"minutes", "minutes"),
+    (r"telegrams?", "telegram"),
+    (r"cables?", "cable"),
+    (r"radiograms?", "telegram"),
+    (r"letters?", "letter"),
+    (r"notes?", "note"),
+    (r"memorand(?:um|a)", "memorandum"),
+    (r"memo", "memorandum"),
+    (r"reports?", "report"),
+    (r"instructions?", "instructions"),
+    (r"directives?", "instructions"),
+    (r"communiqu[ée]s?", "communiqué"),
+    (r"messages?", "message"),
+    (r"statements?", "statement"),
+    (r"speech(?:es)?", "speech"),
+    (r"resolutions?", "resolution"),
+    (r"decrees?", "decree"),
+    (r"decisions?", "decision"),
+    (r"protocols?", "protocol"),
+    (r"agreements?", "agreement"),
+    (r"treaty", "treaty"),
+    (r"(?:diary|journal)", "diary"),
+    (r"information", "information"),
+    (r"draft", "draft"),
+    (r"appeal", "appeal"),
+]
+CORRESPONDENCE_TYPES = {
+    "letter", "telegram", "ciphered telegram", "cable", "note", "memorandum", "message",
+    "instructions", "report",
+}
+
+_TYPE_RE = "|".join(f"(?:{p})" for p, _ in DOC_TYPES)
+_NUMBER = r"(?:\s+(?:No\.?|Nos\.?|Number|#|№|Nº)\s*[\w/.-]+(?:\s*,\s*[\w/.-]+)*)?"
+
+# "Ciphered Telegram No. 709, " / "Letter addressed by " / "Telegram from " / "Cable, "
+_HEAD = re.compile(
+    rf"^(?P<type>{_TYPE_RE}){_NUMBER}(?:\s+from\s+[A-Z][\w-]+(?=,))?"
+    r"(?P<sep>\s*,\s*|\s+(?:(?:sent|addressed|written)\s+)?(?:from|by)\s+|\s+to\s+|\s*:\s*)",
+    re.I,
+)
+_POSSESSIVE = re.compile(rf"^(?P<sender>.+?)['’]s\s+(?P<type>{_TYPE_RE}){_NUMBER}\s+to\s+(?P<rest>.+)$", re.I)
+# Where the recipient ends and the subject begins.
+_TOPIC = re.compile(
+    r"\s+(?:on|about|regarding|concerning|re:?|in\s+connection\s+with|in\s+response\s+to|"
+    r"with\s+(?:a|an|the)\b|transmitting|enclosing|requesting|reporting|informing)\s+"
+    r"|\s*[:(]\s*|\s*,\s*(?=['\"“‘])|\s+(?=['\"“‘])"
+)
+_ORG_WORDS = re.compile(
+    r"\b(?:CC|Committee|Council|Ministry|Minister's\s+Office|Embassy|Legation|Consulate|Party|"
+    r"Government|Department|Office|Commission|Bureau|Politburo|Presidium|Delegation|Secretariat|"
+    r"Union|Republic|Army|Command|Headquarters|Institute|Foundation|Section|Directorate|"
+    r"Administration|Agency|Service|Staff|Mission|Front|Soviet|Assembly|Congress|Cabinet|"
+    r"Chancellery|Comintern|Cominform|Politbureau|Organization|Organisation|Association|League|"
+    r"Federation|Workers|People's|Forces|Navy|Corps|Division|Group|Board|Court|Academy|"
+    r"Parliament|Senate|Station|Residency|Center|Centre|Headquarter|Ministries|Embassies|"
+    r"Governments|Parties|Committees|Friends|Comrades|Leadership|Representative\s+Office)\b"
+)
+_ACRONYM = re.compile(r"^(?:[A-Z]{2,5}(?:\([a-z]\))?|(?:[A-Z]\.){2,5})$")
+_HONORIFIC = re.compile(r"^(?:the\s+|comrades?\s+|cdes?\.\s*|tov\.\s+)+", re.I)
+
+
+@dataclass
+class TitleReading:
+    doc_type: str | None = None
+    senders: list[Name] = field(default_factory=list)
+    recipients: list[Name] = field(default_factory=list)
+    via: list[Name] = field(default_factory=list)
+
+
+def doc_type_of(text: str) -> str | None:
+    """The normalised document type a title or Type field names at its start."""
+    for pattern, kind in DOC_TYPES:
+        if re.match(rf"(?:{pattern})\b", text.strip(), re.I):
+            return kind
+    return None
+
+
+def name_kind(text: str) -> str:
+    """person or org, from the words of a name (organisations name their kind)."""
+    bare = re.sub(r"\[[^\]]*\]", "", text).strip()
+    if _ORG_WORDS.search(bare) or _ACRONYM.match(bare.split()[0] if bare.split() else ""):
+        return "org"
+    if re.match(r"^the\s", text, re.I):
+        return "org"
+    return "person"
+
+
+def clean_name(text: str) -> str:
+    """A correspondent's name from a title: trimmed, without a leading article or 'Comrade'."""
+    text = text.strip(" ,.;:")
+    stripped = _HONORIFIC.sub("", text).strip()
+    return stripped or text
+
+
+def split_names(text: str) -> list[str]:
+    """Several addressees ("Stalin, Molotov and Beria") as separate names.
+
+    "and" inside an organisation's name ("Ministry of Trade and Industry") is not a
+    separator: a part that holds "of" keeps the whole together.
+    """
+    text = text.strip()
+    parts = re.split(r"\s*,\s*(?:and\s+)?|\s+and\s+|\s*&\s*", text)
+    parts = [p for p in parts if p]
+    if len(parts) < 2:
+        return [text] if text else []
+    if any(re.search(r"\bof\b|\bfor\b", p, re.I) for p in parts):
+        return [text]
+    if not all(p[:1].isupper() or p.lower().startswith(("the ", "cde", "comrade")) for p in parts):
+        return [text]
+    return parts
+
+
+def _names(text: str) -> list[Name]:
+    out = []
+    for part in split_names(text):
+        name = clean_name(part)
+        if name and re.search(r"\w", name):
+            out.append(Name(name, name_kind(part)))
+    return out
+
+
+def _read_recipients(rest: str, reading: TitleReading) -> None:
+    """'Y', 'Y, for W', 'Y via Z', then maybe a topic."""
+    rest = rest.strip()
+    ended = date_at_end(rest)
+    if ended and ended[0].strip():
+        rest = ended[0].strip(" ,")
+    m = _TOPIC.search(rest)
+    if m:
+        rest = rest[: m.start()]
+    for_part = re.split(r",?\s+for\s+", rest, maxsplit=1)
+    main = for_part[0]
+    via = re.split(r",?\s+via\s+", main, maxsplit=1)
+    reading.recipients.extend(_names(via[0]))
+    if len(via) > 1:
+        reading.via.extend(_names(via[1]))
+    if len(for_part) > 1:
+        reading.recipients.extend(_names(for_part[1]))
+
+
+def read_title(title: str) -> TitleReading:
+    """Type, senders, recipients and intermediaries stated by a title."""
+    title = re.sub(r"\s+", " ", title).strip()
+    reading = TitleReading(doc_type=doc_type_of(title))
+    m = _POSSESSIVE.match(title)
+    if m:
+        reading.doc_type = doc_type_of(m["type"])
+        reading.senders = _names(m["sender"])
+        _read_recipients(m["rest"], reading)
+        return reading
+    rest = title
+    head = _HEAD.match(title)
+    if head:
+        rest = title[head.end():]
+        if head["sep"].strip().lower() == "to":  # "Instructions to X [from Y]"
+            to_part, _, from_part = rest.partition(" from ")
+            _read_recipients(to_part, reading)
+            if from_part:
+                stop = _TOPIC.search(from_part)
+                reading.senders = _names(from_part[: stop.start()] if stop else from_part)
+            return reading
+    elif reading.doc_type == "record of conversation":
+        return reading
+    # "X to Y ..." (the first " to " separates; a sender name does not contain " to ")
+    parts = re.split(r"\s+to\s+", rest, maxsplit=1)
+    if len(parts) == 2 and parts[0].strip():
+        reading.senders = _names(parts[0])
+        _read_recipients(parts[1], reading)
+    elif head and head["sep"].strip().lower() in ("from", "by", "addressed by", "sent by", "sent from", "written by"):
+        stop = _TOPIC.search(rest)
+        reading.senders = _names(rest[: stop.start()] if stop else rest)
+    return reading

@@ -1,0 +1,1 @@
+"""Writers: one module per edition (tei, web, print, harvest)."""

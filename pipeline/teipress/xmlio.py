@@ -1,0 +1,96 @@
+"""XML in and out: a parser that is safe on hostile input, layout that never touches
+running text, and atomic writes."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from lxml import etree
+
+from teipress.errors import OutputError
+
+MAX_XML_BYTES = 32 * 1024 * 1024
+
+# Elements whose content is only other elements: the only ones the layout may indent.
+# Mixed content (p, bibl, title, names, dates ...) is never touched, so the text of a
+# document is the same before and after layout.
+STRUCTURAL = {
+    "TEI", "teiHeader", "fileDesc", "titleStmt", "publicationStmt", "availability", "notesStmt",
+    "relatedItem", "sourceDesc", "msDesc", "msIdentifier", "altIdentifier", "msContents", "msItem",
+    "encodingDesc", "projectDesc", "editorialDecl", "normalization", "quotation", "segmentation",
+    "interpretation", "profileDesc", "correspDesc", "correspAction", "abstract", "langUsage",
+    "textClass", "keywords", "revisionDesc", "text", "body", "div", "opener", "closer", "postscript",
+    "list", "respStmt", "licence", "author", "standOff", "listPerson", "listOrg", "listPlace",
+    "person", "org", "place", "listBibl", "classDecl", "taxonomy", "category",
+}
+
+
+def safe_parser(**options) -> etree.XMLParser:
+    """No DTD loading, no entity expansion, no network; huge trees refused."""
+    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
+                           huge_tree=False, remove_blank_text=False, **options)
+
+
+def _indent(element: etree._Element, level: int) -> None:
+    children = list(element)
+    if not children:
+        return
+    local = etree.QName(element).localname if isinstance(element.tag, str) else ""
+    mixed = (element.text or "").strip() or any((c.tail or "").strip() for c in children)
+    if local not in STRUCTURAL or mixed:
+        return
+    inner = "\n" + "  " * (level + 1)
+    element.text = inner
+    for child in children:
+        child.tail = inner
+        if isinstance(child.tag, str):
+            _indent(child, level + 1)
+    children[-1].tail = "\n" + "  " * level
+
+
+def layout(root: etree._Element) -> None:
+    """Indent the element-only parts of a tree, two spaces a level."""
+    _indent(root, 0)
+
+
+def serialise(tree: etree._ElementTree) -> bytes:
+    """UTF-8 bytes with an XML declaration; the same tree always gives the same bytes."""
+    root = tree.getroot()
+    layout(root)
+    parts = [b'<?xml version="1.0" encoding="UTF-8"?>']
+    node = root.getprevious()
+    leading = []
+    while node is not None:  # processing instructions and comments before the root
+        leading.insert(0, etree.tostring(node, encoding="UTF-8").strip())
+        node = node.getprevious()
+    parts += leading
+    parts.append(etree.tostring(root, encoding="UTF-8"))
+    return b"\n".join(parts) + b"\n"
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write to a temporary name beside path, then rename: readers see old or new, never half.
+
+    No fsync: a killed process leaves the old file or the new one; only a power cut could
+    lose the latest write, and the next build redoes it.
+    """
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise OutputError(f"cannot write here: {exc.strerror}", path=str(path.parent),
+                          hint="choose a writable output folder with -o") from None
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except OSError as exc:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise OutputError(f"cannot write the file: {exc.strerror}", path=str(path)) from None
