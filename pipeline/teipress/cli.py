@@ -67,3 +67,103 @@ def build(project_dir, out_dir):
         _fail(error)
         sys.exit(1)
     sys.exit(1 if result.failed else 0)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="Text (one problem a line, file:line:col) or a JSON list.")
+def validate(paths, fmt):
+    """Validate TEI files (or folders of them) against the teipress schema and rules.
+
+    Exit 0 when every file is valid, 1 when any is not.
+    """
+    from teipress.validate import format_json, format_text, validate_paths
+
+    try:
+        run = validate_paths(list(paths))
+    except TeipressError as error:
+        _fail(error)
+        sys.exit(1)
+    click.echo(format_json(run) if fmt == "json" else format_text(run))
+    sys.exit(0 if run.ok else 1)
+
+
+@main.group()
+def render():
+    """Render editions from TEI files."""
+
+
+@render.command("print")
+@click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-o", "--output", "out_dir", type=click.Path(path_type=Path, file_okay=False),
+              default=Path("editions/print"), show_default=True, help="Folder for the PDFs.")
+@click.option("-j", "--jobs", type=int, help="Worker processes (default: all cores).")
+@click.option("--config", "config_dir", type=click.Path(path_type=Path, file_okay=False), default=Path("."),
+              show_default=True, help="Folder holding teipress.toml.")
+def render_print(sources, out_dir, jobs, config_dir):
+    """Typeset TEI files (or folders of them) as archival PDFs.
+
+    Exit 0 when every PDF was written, 1 when any failed (the others are still written).
+    """
+    from teipress.config import load_config
+    from teipress.writers.print import render_print_files
+
+    try:
+        outcome = render_print_files(list(sources), out_dir, load_config(config_dir), jobs=jobs, echo=click.echo)
+    except TeipressError as error:
+        _fail(error)
+        sys.exit(1)
+    sys.exit(1 if outcome.failed else 0)
+
+
+@render.command("web")
+@click.argument("editions_dir", type=click.Path(path_type=Path, file_okay=False), default=Path("editions"))
+@click.option("--config", "config_dir", type=click.Path(path_type=Path, file_okay=False), default=Path("."),
+              show_default=True, help="Folder holding teipress.toml.")
+def render_web(editions_dir, config_dir):
+    """Build the web edition EDITIONS_DIR/web from EDITIONS_DIR/tei."""
+    from teipress.config import load_config
+    from teipress.writers.web import write_site
+
+    try:
+        outcome = write_site(editions_dir, load_config(config_dir), echo=click.echo)
+    except TeipressError as error:
+        _fail(error)
+        sys.exit(1)
+    sys.exit(1 if outcome.failed else 0)
+
+
+@render.command("harvest")
+@click.argument("editions_dir", type=click.Path(path_type=Path, file_okay=False), default=Path("editions"))
+@click.option("--config", "config_dir", type=click.Path(path_type=Path, file_okay=False), default=Path("."),
+              show_default=True, help="Folder holding teipress.toml.")
+def render_harvest(editions_dir, config_dir):
+    """Write the harvest files of EDITIONS_DIR: cmif.xml, manifest.json, oai.sqlite."""
+    from teipress.config import load_config
+    from teipress.writers.harvest import write_harvest
+
+    try:
+        outcome = write_harvest(editions_dir, load_config(config_dir), echo=click.echo)
+    except TeipressError as error:
+        _fail(error)
+        sys.exit(1)
+    sys.exit(1 if outcome.failed else 0)
+
+
+@main.command()
+@click.argument("editions_dir", type=click.Path(path_type=Path, file_okay=False), default=Path("editions"))
+@click.option("--port", type=int, default=8000, show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--config", "config_dir", type=click.Path(path_type=Path, file_okay=False), default=Path("."),
+              show_default=True, help="Folder holding teipress.toml.")
+def serve(editions_dir, port, host, config_dir):
+    """Serve EDITIONS_DIR/web at / and the OAI-PMH repository at /oai (preview)."""
+    from teipress.config import load_config
+    from teipress.serve import serve as run_server
+
+    try:
+        run_server(editions_dir, load_config(config_dir), host=host, port=port, echo=click.echo)
+    except TeipressError as error:
+        _fail(error)
+        sys.exit(1)

@@ -1,0 +1,68 @@
+"""Shared test helpers: where the reference schemas are, and skips that CI turns into failures.
+
+A test that needs a browser, a system tool or ../shared/reference skips with a reason
+when it is missing; with TEIPRESS_STRICT=1 (set by .ci/run) the same condition fails
+the test instead, so CI always runs everything.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("TEIPRESS_SHARED", ROOT.parent / "shared"))
+REFERENCE = SHARED / "reference"
+CORPUS = SHARED / "corpus" / "wilson"
+SEEDS = ROOT / "seeds"
+STRICT = os.environ.get("TEIPRESS_STRICT") == "1"
+
+
+def pytest_addoption(parser):
+    parser.addoption("--update-golden", action="store_true",
+                     help="rewrite the expected files of the golden cases from the current output")
+
+
+@pytest.fixture
+def update_golden(request) -> bool:
+    return request.config.getoption("--update-golden")
+
+
+def require(condition: bool, reason: str) -> None:
+    """Skip (locally) or fail (under TEIPRESS_STRICT=1) when condition is false."""
+    if condition:
+        return
+    if STRICT:
+        pytest.fail(f"required in CI: {reason}")
+    pytest.skip(reason)
+
+
+def require_tool(name: str) -> str:
+    path = shutil.which(name)
+    require(path is not None, f"{name} is not installed")
+    return path
+
+
+@pytest.fixture(scope="session")
+def tei_all():
+    """The official TEI P5 tei_all RELAX NG schema (loads in a few seconds, once)."""
+    from lxml import etree
+
+    path = REFERENCE / "tei" / "tei_all.rng"
+    require(path.exists(), f"{path} is absent (the shared reference folder)")
+    return etree.RelaxNG(file=str(path))
+
+
+@pytest.fixture(scope="session")
+def corpus_files() -> list[Path]:
+    require(CORPUS.is_dir(), f"{CORPUS} is absent (the shared corpus samples)")
+    return sorted(CORPUS.glob("*.txt"))
+
+
+@pytest.fixture(autouse=True)
+def _fixed_epoch(monkeypatch):
+    """Conversion dates come from SOURCE_DATE_EPOCH in tests (2026-01-01), so outputs are stable."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
