@@ -66,3 +66,22 @@ def corpus_files() -> list[Path]:
 def _fixed_epoch(monkeypatch):
     """Conversion dates come from SOURCE_DATE_EPOCH in tests (2026-01-01), so outputs are stable."""
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
+
+
+TEI = {"tei": "http://www.tei-c.org/ns/1.0"}
+
+
+def convert_path(path: Path, reader: str | None = None):
+    """Convert one source in memory: (Conversion, root element)."""
+    from teipress.config import Config
+    from teipress.convert import convert_source
+    from teipress.sources import read_source
+
+    conversion = convert_source(read_source(path), Config(), when="2026-01-01", schema_href="teipress.xsd",
+                                reader=reader)
+    return conversion, conversion.tree.getroot()
+
+
+def xp(root, path: str):
+    """XPath with the tei prefix bound."""
+    return root.xpath(path, namespaces=TEI)

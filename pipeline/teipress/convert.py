@@ -74,11 +74,13 @@ def build_report(doc: Document, path: Path) -> dict:
             {"line": i.line, "rule": i.rule, "message": i.message} for i in doc.issues
         ],
         "set_aside": [
-            {"line": r.line, "rule": r.rule, "text": r.text}
-            for r in doc.lines if r.to == "set-aside" and r.text.strip()
+            {"line": r.line, "rule": r.rule, "text": r.text if r.to == "set-aside" else r.dropped}
+            for r in doc.lines if (r.to == "set-aside" and r.text.strip()) or r.dropped
         ],
         "lines": [
-            {"line": r.line, "to": r.to, "rule": r.rule, "text": r.text} for r in doc.lines
+            {"line": r.line, "to": r.to, "rule": r.rule, "text": r.text}
+            | ({"dropped": r.dropped} if r.dropped else {})
+            for r in doc.lines
         ],
     }
 

@@ -104,6 +104,7 @@ class LineRecord:
     text: str
     to: str
     rule: str | None = None
+    dropped: str | None = None  # the part of a kept line that is not in the TEI (boilerplate)
 
 
 @dataclass

@@ -12,7 +12,7 @@ class Page:
     def __init__(self, text: str):
         self.raw = text.split("\n")
         self.text = [normalise(line) for line in self.raw]
-        self._to: dict[int, tuple[str, str | None]] = {}
+        self._to: dict[int, tuple[str, str | None, str | None]] = {}
 
     def units(self, start: int = 0, end: int | None = None) -> list[SourceLine]:
         """Non-blank lines of [start, end) (0-based indexes) with the blank gap before each."""
@@ -26,10 +26,14 @@ class Page:
             gap, nbsp = 0, False
         return out
 
-    def assign(self, line: SourceLine | int, to: str, rule: str | None = None) -> None:
-        """Record where a line went (line: a SourceLine or a 1-based line number)."""
+    def assign(self, line: SourceLine | int, to: str, rule: str | None = None, dropped: str | None = None) -> None:
+        """Record where a line went (line: a SourceLine or a 1-based line number); dropped
+        is the part of the line the TEI does not carry, set aside by rule."""
         no = line.no if isinstance(line, SourceLine) else line
-        self._to[no] = (to, rule)
+        self._to[no] = (to, rule, dropped)
+
+    def destination(self, no: int) -> str:
+        return self._to.get(no, ("", None, None))[0]
 
     def assigned(self, no: int) -> bool:
         return no in self._to
@@ -39,11 +43,12 @@ class Page:
         out = []
         for i, raw in enumerate(self.raw):
             no = i + 1
+            dropped = None
             if no in self._to:
-                to, rule = self._to[no]
+                to, rule, dropped = self._to[no]
             elif not self.text[i]:
                 to, rule = "set-aside", "blank-line"
             else:
                 to, rule = "set-aside", "unclassified"
-            out.append(LineRecord(no, raw, to, rule))
+            out.append(LineRecord(no, raw, to, rule, dropped))
         return out

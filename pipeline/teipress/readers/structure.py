@@ -409,7 +409,8 @@ def build_division(lines: list[SourceLine], *, doc_type: str, lang: str, title: 
     division.head, division.opener = head, opener
     rest = body_lines[used:]
     anchor = _closer_anchor(rest, senders, context_year)
-    if anchor is not None:
+    # TEI allows a closer only after some text: with nothing before it, the lines stay text
+    if anchor is not None and _closer_start(rest, anchor) > 0:
         start, division.bottom = _closer(rest, anchor, senders, context_year, assign)
         rest = rest[:start]
     # paragraphs, with runs of bulleted lines as lists

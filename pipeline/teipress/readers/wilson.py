@@ -96,6 +96,7 @@ class _Reader:
         self.page = Page(text)
         self.doc = doc
         self.sections: dict[str, list[SourceLine]] = {}
+        self.citation_source: str | None = None  # the part of a full citation that names the source
 
     # -- the top of the page ---------------------------------------------------
 
@@ -202,8 +203,8 @@ class _Reader:
                 self._funder_credit(line)
             elif self.doc.citation is None:
                 self._citation(line)
-            elif is_name_like(line.text) and line.text in self.doc.funders:
-                self.page.assign(line, "header/funder", "funder-repeated")
+            elif line.text in self.doc.funders:
+                self.page.assign(line, "set-aside", "funder-repeated")
             else:
                 self.doc.citation += " " + line.text
                 self.page.assign(line, "header/citation")
@@ -261,9 +262,10 @@ class _Reader:
         for line in lines:
             if FUNDER.match(line.text):
                 self._funder_credit(line)
+            elif line.text in self.doc.funders:
+                self.page.assign(line, "set-aside", "funder-repeated")
             elif is_name_like(line.text):
-                if line.text not in self.doc.funders:
-                    self.doc.funders.append(line.text)
+                self.doc.funders.append(line.text)
                 self.page.assign(line, "header/funder", "funder-sidebar")
             else:
                 self.page.assign(line, "set-aside", "text-after-record-id")
@@ -274,10 +276,11 @@ class _Reader:
         self.page.assign(line, "header/rights")
 
     def _funder_credit(self, line):
-        name = FUNDER.match(line.text).group("name")
+        m = FUNDER.match(line.text)
+        name = m.group("name")
         if name not in self.doc.funders:
             self.doc.funders.append(name)
-        self.page.assign(line, "header/funder", "funder-credit")
+        self.page.assign(line, "header/funder", "funder-credit-phrase", dropped=line.text[: m.start("name")].strip())
 
     def _citation(self, line):
         self.doc.citation = line.text
@@ -312,13 +315,18 @@ class _Reader:
             return units[:-1]
         return units
 
-    def read_letter(self, units: list[SourceLine]) -> None:
-        body = []
+    def take_funder_credits(self, units: list[SourceLine]) -> list[SourceLine]:
+        """The funder credit line ("This document was made possible with support from X")
+        sits above the letter; take it out before anything else reads the funder."""
+        rest = []
         for unit in units:
             if FUNDER.match(unit.text):
                 self._funder_credit(unit)
             else:
-                body.append(unit)
+                rest.append(unit)
+        return rest
+
+    def read_letter(self, body: list[SourceLine]) -> None:
         year = int(self.doc.date.iso[:4]) if self.doc.date and self.doc.date.iso else None
         self.doc.divisions = build_divisions(
             body, doc_type=self.doc.doc_type or "document", title=self.doc.title,
@@ -334,7 +342,7 @@ class _Reader:
     def apply_citation(self) -> None:
         if not self.doc.citation:
             return
-        reading = read_citation(self.doc.citation)
+        reading = read_citation(self.citation_source or self.doc.citation)
         self.doc.archives = reading.archives
         self.doc.printed_sources = reading.printed
         self.doc.translation_statement = reading.translation_statement
@@ -352,7 +360,7 @@ class _Reader:
         if not units:
             return
         last = units[-1]
-        to = self.page._to.get(last.no, ("", None))[0]
+        to = self.page.destination(last.no)
         cut_prose = to in ("header/summary", "header/rights", "header/citation") or to.startswith("body/")
         if cut_in_character or (cut_prose and not TERMINAL.search(last.text)):
             self.doc.truncated = True
@@ -389,7 +397,7 @@ def _read_current(r: _Reader, units: list[SourceLine], compact: bool) -> None:
     start = r.find_date_and_title(units)
     r.apply_title()
     end = _metadata_start(units, start)
-    letter = units[start:end]
+    letter = r.take_funder_credits(units[start:end])
     # "Author(s):" and the like can sit right after the summary; the summary is the
     # last paragraph before the first heading
     letter = r.split_summary(letter, compact)
@@ -422,8 +430,12 @@ def _read_oldsite(r: _Reader, units: list[SourceLine]) -> None:
                 r.doc.summary = summary
             r.doc.title = cited["title"].strip()  # the citation gives the title in its own case
             r.doc.date = parse_date(cited["date"]) or r.doc.date
-            r.doc.citation = re.sub(r"\s*-\s*Share\s*$", "", cited["source"]).strip()
-            r.page.assign(unit, "header/summary+citation" if summary else "header/citation")
+            full = text[cited.start():]
+            share = re.search(r"\s*-\s*Share\s*$", full)  # the page's Share button, run into the line
+            r.doc.citation = full[: share.start()] if share else full
+            r.citation_source = cited["source"]
+            r.page.assign(unit, "header/summary+citation" if summary else "header/citation",
+                          "share-button" if share else None, dropped=share.group().strip() if share else None)
             if title_unit:
                 r.page.assign(title_unit, "header/title", "title-display-form")
         elif FURNITURE.match(text) or re.fullmatch(r"-\s*\w+", text):
@@ -447,7 +459,7 @@ def _read_oldsite(r: _Reader, units: list[SourceLine]) -> None:
     r.read_sections([u for u in trailer if not r.page.assigned(u.no)])
     r.apply_citation()
     if letter_start is not None:
-        letter = units[letter_start:end]
+        letter = r.take_funder_credits(units[letter_start:end])
         if len(letter) == 1:
             letter = _split_run_on_letter(letter[0], r.doc)
         r.read_letter(letter)
