@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from teipress.config import Config, conversion_date, load_config
-from teipress.convert import convert_source, report_bytes, schema_href_for
+from teipress.convert import convert_source, redater, report_bytes, schema_href_for
 from teipress.errors import InputError, TeipressError
 from teipress.sources import read_source
 from teipress.writers.tei import write_tei
@@ -57,7 +57,7 @@ def convert_files(paths: list[Path], tei_dir: Path, config: Config, *, report_pa
                                  path=str(path), hint="rename one of the files")
             seen[doc_id] = path
             target = tei_dir / f"{doc_id}.xml"
-            status = write_tei(target, conversion.data, (recorded or {}).get(doc_id), force)
+            status = write_tei(target, conversion.data, (recorded or {}).get(doc_id), force, redater(conversion))
         except TeipressError as error:
             echo(str(error), err=True)
             outcome.failed.append((str(path), str(error)))

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,8 +17,9 @@ from teipress.errors import InputError
 from teipress.model import Document
 from teipress.readers import choose_reader
 from teipress.sources import SourceText, document_id
+from teipress.tei import NS
 from teipress.tei.encode import encode
-from teipress.xmlio import serialise
+from teipress.xmlio import safe_parser, serialise
 
 SCHEMA_NAME = "teipress.xsd"
 
@@ -40,6 +43,26 @@ def convert_source(source: SourceText, config: Config, *, when: str, schema_href
     doc.id = document_id(source.path.stem, doc.record_id, config.id_rule, config.id_prefix)
     tree = encode(doc, config, when, schema_href)
     return Conversion(doc, tree, serialise(tree), build_report(doc, source.path))
+
+
+def redater(conversion: Conversion) -> Callable[[bytes], bytes | None]:
+    """For a TEI file on disk: this conversion's bytes with that file's conversion date."""
+    def redate(existing: bytes) -> bytes | None:
+        try:
+            old = etree.fromstring(existing, safe_parser())
+        except etree.XMLSyntaxError:
+            return None
+        when = old.xpath("string(tei:teiHeader/tei:revisionDesc/tei:change[@type='conversion']/@when)",
+                         namespaces=NS)
+        if not when:
+            return None
+        tree = copy.deepcopy(conversion.tree)
+        for change in tree.getroot().xpath("tei:teiHeader/tei:revisionDesc/tei:change[@type='conversion']",
+                                           namespaces=NS):
+            change.set("when", when)
+        return serialise(tree)
+
+    return redate
 
 
 def _check_found(doc: Document, path: Path) -> None:

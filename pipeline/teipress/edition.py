@@ -317,7 +317,7 @@ def header_fields(root: etree._Element) -> dict:
         return _first_text(root, path)
 
     corresp = "tei:teiHeader/tei:profileDesc/tei:correspDesc/tei:correspAction"
-    sent_date = _all(root, f"{corresp}[@type='sent']/tei:date")
+    sent_date = _all(root, f"{corresp}[@type='sent']/tei:date | tei:teiHeader/tei:profileDesc/tei:creation/tei:date")
     archives = []
     for ident in _all(root, "tei:teiHeader/tei:fileDesc/tei:sourceDesc/tei:msDesc/tei:msIdentifier"
                             " | tei:teiHeader/tei:fileDesc/tei:sourceDesc/tei:msDesc/tei:msIdentifier/tei:altIdentifier"):

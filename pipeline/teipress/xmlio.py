@@ -23,7 +23,7 @@ STRUCTURAL = {
     "interpretation", "profileDesc", "correspDesc", "correspAction", "abstract", "langUsage",
     "textClass", "keywords", "revisionDesc", "text", "body", "div", "opener", "closer", "postscript",
     "list", "respStmt", "licence", "author", "standOff", "listPerson", "listOrg", "listPlace",
-    "person", "org", "place", "listBibl", "classDecl", "taxonomy", "category",
+    "person", "org", "place", "listBibl", "classDecl", "taxonomy", "category", "creation",
 }
 
 

@@ -62,7 +62,7 @@ def read(text: str, doc: Document) -> Document:
         elif m and m["key"].strip().lower() in FIELDS:
             last_key = FIELDS[m["key"].strip().lower()]
             fields.setdefault(last_key, []).append((i + 1, m["value"].strip()))
-            page.assign(i + 1, f"header/{last_key}")
+            page.assign(i + 1, f"header/{last_key}", "field-label", dropped=m["key"].strip() + ":")
         else:
             page.assign(i + 1, "set-aside", "unknown-header-field")
             doc.warn("unknown-header-field",

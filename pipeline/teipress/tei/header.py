@@ -110,23 +110,29 @@ def _source_desc(file_desc: etree._Element, doc: Document) -> None:
             for archive, corresp in loci:
                 sub(item, "locus", archive.locus, from_=archive.locus_from, to=archive.locus_to, corresp=corresp)
             sub(item, "title", doc.title)  # TEI wants the item named, not only located
+            if doc.original_language:
+                sub(item, "textLang", LANGUAGE_NAMES.get(doc.original_language, doc.original_language),
+                    mainLang=doc.original_language)
     for printed in doc.printed_sources:
         sub(source, "bibl", printed, type="printed")
     if doc.citation:
         citation = sub(source, "bibl", doc.citation, type="citation")
         if doc.truncated and doc.truncated_in == "citation":
             mark_cut(citation)
-    digital = sub(source, "bibl", type="digital-archive")
-    sub(digital, "title", doc.title)
-    if doc.reader == "wilson":
-        digital[-1].tail = ", "
-        sub(digital, "publisher", "Wilson Center Digital Archive")
-    if doc.record_id:
-        sub(digital, "idno", doc.record_id, type="record")
-    if doc.url:
-        sub(digital, "ref", doc.url, target=doc.url)
-    if doc.uploaded:
-        sub(digital, "date", doc.uploaded.text, type="uploaded", **date_attrs(doc.uploaded))
+    if doc.reader == "wilson" or doc.record_id or doc.url or doc.uploaded:
+        digital = sub(source, "bibl", type="digital-archive")
+        sub(digital, "title", doc.title)
+        if doc.reader == "wilson":
+            digital[-1].tail = ", "
+            sub(digital, "publisher", "Wilson Center Digital Archive")
+        if doc.record_id:
+            sub(digital, "idno", doc.record_id, type="record")
+        if doc.url:
+            sub(digital, "ref", doc.url, target=doc.url)
+        if doc.uploaded:
+            sub(digital, "date", doc.uploaded.text, type="uploaded", **date_attrs(doc.uploaded))
+    if not len(source):  # an editor's transcription that names no source: the document itself
+        sub(sub(source, "bibl", type="transcription"), "title", doc.title)
 
 
 def _encoding_desc(header: etree._Element, config: Config) -> None:
@@ -163,6 +169,9 @@ def _corresp_desc(profile: etree._Element, doc: Document) -> None:
 
 def _profile_desc(header: etree._Element, doc: Document, languages: list[str]) -> None:
     profile = sub(header, "profileDesc")
+    if doc.date:  # every document's date, correspondence or not
+        creation = sub(profile, "creation")
+        append_inline(sub(creation, "date", **date_attrs(doc.date)), doc.date.text)
     _corresp_desc(profile, doc)
     if doc.summary:
         p = sub(sub(profile, "abstract"), "p")
