@@ -55,9 +55,11 @@ _ABBREV_BEFORE_DOT = re.compile(
     re.I,
 )
 _URL = re.compile(r"https?://\S+")
-_TRANSLATION = re.compile(
-    r"(?:(?:obtained|provided|transcribed|edited|selected)(?:\s*,\s*\w+)*\s+and\s+)?"
-    r"(?:translat(?:ed|ion)|trans\.)\b",
+_TRANSLATION = re.compile(r"\b(?:translat(?:ed|ion|or|ors)|trans\.)\b", re.I)
+# Sentences about how the archive got the document: kept in the citation, not an archive
+_PROVENANCE = re.compile(
+    r"^(?:obtained|contributed|provided|donated|acquired|courtesy|included|found|located|selected|"
+    r"transcribed|edited|published|reprinted|first\s+published|originally\s+published|see\s+also)\b",
     re.I,
 )
 
@@ -71,6 +73,7 @@ class CitationReading:
     original_language: str | None = None
     url: str | None = None
     record_id: str | None = None
+    notes: list[str] = field(default_factory=list)  # how the document was obtained, etc.
 
 
 @lru_cache(maxsize=1)
@@ -134,7 +137,8 @@ def read_translation(statement: str) -> tuple[list[Name], str | None]:
     m = re.search(r"\bfrom\s+(?:the\s+)?([A-Z][a-z-]+)\b", statement)
     if m and m.group(1).lower() in LANGUAGE_CODES:
         language = LANGUAGE_CODES[m.group(1).lower()]
-    by = re.search(r"\bby\s+(.+)$", statement, re.S)
+    # the names after the "by" of the translation ("Obtained by X and translated by Y" -> Y)
+    by = re.search(r"\b(?:translat\w*|trans\.)\b(?:(?!\bby\b).){0,80}?\bby\s+(.+)$", statement, re.S | re.I)
     if not by:
         return [], language
     names_text = by.group(1).strip().rstrip(".")
@@ -171,7 +175,7 @@ def read_archive(text: str) -> Archive:
             pages.append(token)
         elif _FILE.match(token):
             file_parts.append(token)
-        elif re.fullmatch(r"[\d\s\-–,/a-z]*\d[\d\s\-–/a-z]*", token) and i == len(tokens) - 1 and file_parts:
+        elif re.fullmatch(r"\d+[a-z]?(?:\s*[-–]\s*\d+[a-z]?)?", token) and i == len(tokens) - 1 and file_parts:
             pages.append(token)  # a bare trailing number or range after the call number: pages
         elif not fund and not file_parts and re.fullmatch(r"[A-Z][a-z]+(?:[ -][A-Z][a-z]+)?", token):
             places.append(token)  # "Moscow" right after the repository
@@ -213,9 +217,12 @@ def read_citation(text: str) -> CitationReading:
     rest = []
     for sentence in sentences(text):
         m = _TRANSLATION.search(sentence)
-        if m and reading.translation_statement is None and (m.start() == 0 or sentence[: m.start()].strip() == ""):
+        shelfmark = any(_FUND.match(t) or _FILE.match(t) or _PAGES.match(t) for t in split_top_level(sentence, ","))
+        if m and reading.translation_statement is None and not shelfmark:
             reading.translation_statement = sentence
             reading.translators, reading.original_language = read_translation(sentence)
+        elif _PROVENANCE.match(sentence):
+            reading.notes.append(sentence)
         else:
             rest.append(sentence)
     body = " ".join(rest).strip()

@@ -64,12 +64,17 @@ _HEAD = re.compile(
     re.I,
 )
 _POSSESSIVE = re.compile(rf"^(?P<sender>.+?)['’]s\s+(?P<type>{_TYPE_RE}){_NUMBER}\s+to\s+(?P<rest>.+)$", re.I)
-# Where the recipient ends and the subject begins.
+# Where the recipient ends and the subject begins (titles are often in title case).
 _TOPIC = re.compile(
-    r"\s+(?:on|about|regarding|concerning|re:?|in\s+connection\s+with|in\s+response\s+to|"
-    r"with\s+(?:a|an|the)\b|transmitting|enclosing|requesting|reporting|informing)\s+"
-    r"|\s*[:(]\s*|\s*,\s*(?=['\"“‘])|\s+(?=['\"“‘])"
+    r"\s+(?:on|about|regarding|concerning|re:?|in\s+connection\s+with|in\s+response\s+to|in\s+reply\s+to|"
+    r"with\s+(?:a|an|the)\b|transmitting|enclosing|requesting|reporting|informing|asking|proposing|"
+    r"urging|conveying|announcing|expressing|thanking|approving|explaining|describing|summarizing|"
+    r"summarising|discussing|on\s+the\s+subject\s+of)\s+"
+    r"|\s*[:(]\s*|\s*,\s*(?=['\"“‘])|\s+(?=['\"“‘])|\s*,\s+(?=[a-z])(?!for\b|via\b|and\b|care\s+of\b)",
+    re.I,
 )
+# "Roshchin in Beijing": where a person wrote from, not part of the name
+_PERSON_AT = re.compile(r"^(?P<name>.+?)\s+(?:in|at)\s+(?P<place>[A-Z][\w'’-]+(?:\s[A-Z][\w'’-]+)?)$")
 _ORG_WORDS = re.compile(
     r"\b(?:CC|Committee|Council|Ministry|Minister's\s+Office|Embassy|Legation|Consulate|Party|"
     r"Government|Department|Office|Commission|Bureau|Politburo|Presidium|Delegation|Secretariat|"
@@ -90,6 +95,7 @@ class TitleReading:
     senders: list[Name] = field(default_factory=list)
     recipients: list[Name] = field(default_factory=list)
     via: list[Name] = field(default_factory=list)
+    place: str | None = None  # where the sender wrote from, when the title says so
 
 
 def doc_type_of(text: str) -> str | None:
@@ -135,13 +141,27 @@ def split_names(text: str) -> list[str]:
     return parts
 
 
-def _names(text: str) -> list[Name]:
+def _names(text: str, places: list[str] | None = None) -> list[Name]:
+    """Names of a title part; a person's "in Beijing" goes to places, not into the name."""
     out = []
     for part in split_names(text):
         name = clean_name(part)
+        kind = name_kind(part)
+        at = _PERSON_AT.match(name)
+        if at and kind == "person" and name_kind(at["place"]) == "person":
+            name = at["name"]
+            if places is not None:
+                places.append(at["place"])
         if name and re.search(r"\w", name):
-            out.append(Name(name, name_kind(part)))
+            out.append(Name(name, kind))
     return out
+
+
+def _senders(text: str, reading: TitleReading) -> list[Name]:
+    places: list[str] = []
+    names = _names(text, places)
+    reading.place = places[0] if places else None
+    return names
 
 
 def _read_recipients(rest: str, reading: TitleReading) -> None:
@@ -170,7 +190,7 @@ def read_title(title: str) -> TitleReading:
     m = _POSSESSIVE.match(title)
     if m:
         reading.doc_type = doc_type_of(m["type"])
-        reading.senders = _names(m["sender"])
+        reading.senders = _senders(m["sender"], reading)
         _read_recipients(m["rest"], reading)
         return reading
     rest = title
@@ -182,16 +202,16 @@ def read_title(title: str) -> TitleReading:
             _read_recipients(to_part, reading)
             if from_part:
                 stop = _TOPIC.search(from_part)
-                reading.senders = _names(from_part[: stop.start()] if stop else from_part)
+                reading.senders = _senders(from_part[: stop.start()] if stop else from_part, reading)
             return reading
     elif reading.doc_type == "record of conversation":
         return reading
     # "X to Y ..." (the first " to " separates; a sender name does not contain " to ")
     parts = re.split(r"\s+to\s+", rest, maxsplit=1)
     if len(parts) == 2 and parts[0].strip():
-        reading.senders = _names(parts[0])
+        reading.senders = _senders(parts[0], reading)
         _read_recipients(parts[1], reading)
     elif head and head["sep"].strip().lower() in ("from", "by", "addressed by", "sent by", "sent from", "written by"):
         stop = _TOPIC.search(rest)
-        reading.senders = _names(rest[: stop.start()] if stop else rest)
+        reading.senders = _senders(rest[: stop.start()] if stop else rest, reading)
     return reading

@@ -160,6 +160,10 @@ class _Reader:
                 continue
             if after_record and self.sections.get("record"):
                 current = "trailer"  # the record id has its one value; what follows is sidebar
+            if RIGHTS.search(unit.text) and current not in ("rights", "docinfo"):
+                # the rights statement under an empty heading ("Original Archive" in compact pages)
+                self.sections.setdefault("rights", []).append(unit)
+                continue
             self.sections.setdefault(current, []).append(unit)
         for key, lines in self.sections.items():
             getattr(self, f"field_{key}")(lines)
@@ -242,11 +246,13 @@ class _Reader:
             self.page.assign(line, "header/type")
 
     def field_language(self, lines):
+        """The page's Language field names the document's original language(s); the
+        language of the text itself is read from its script."""
         for line in lines:
             for name in re.split(r"\s*[,;/]\s*|\s+and\s+", line.text):
                 code = LANGUAGE_CODES.get(name.strip().lower())
-                if code and code not in self.doc.languages:
-                    self.doc.languages.append(code)
+                if code and code != "en" and self.doc.original_language is None:
+                    self.doc.original_language = code
             self.page.assign(line, "header/language")
 
     def field_record(self, lines):
@@ -340,19 +346,17 @@ class _Reader:
         self.doc.senders, self.doc.recipients, self.doc.via = reading.senders, reading.recipients, reading.via
 
     def apply_citation(self) -> None:
-        if not self.doc.citation:
-            return
-        reading = read_citation(self.citation_source or self.doc.citation)
-        self.doc.archives = reading.archives
-        self.doc.printed_sources = reading.printed
-        self.doc.translation_statement = reading.translation_statement
-        self.doc.translators = reading.translators
-        self.doc.original_language = reading.original_language
-        self.doc.url = self.doc.url or reading.url
-        self.doc.record_id = self.doc.record_id or reading.record_id
-        for name in self.doc.keywords.get("archives", []):
-            if not self.doc.archives:
-                self.doc.archives.append(_archive_from_name(name))
+        if self.doc.citation:
+            reading = read_citation(self.citation_source or self.doc.citation)
+            self.doc.archives = reading.archives
+            self.doc.printed_sources = reading.printed
+            self.doc.translation_statement = reading.translation_statement
+            self.doc.translators = reading.translators
+            self.doc.original_language = reading.original_language or self.doc.original_language
+            self.doc.url = self.doc.url or reading.url
+            self.doc.record_id = self.doc.record_id or reading.record_id
+        if not self.doc.archives:  # the 'Original Archive' field names the archive on its own
+            self.doc.archives = [_archive_from_name(name) for name in self.doc.keywords.get("archives", [])]
 
     def check_truncation(self, cut_in_character: bool) -> None:
         """A page cut off part-way: where the cut falls, for the encoder to mark it."""
@@ -511,9 +515,7 @@ def read(text: str, doc: Document) -> Document:
         labelled = any(_heading(u.text) and _heading(u.text)[0] == "source" for u in units)
         doc.shape = "compact" if compact else ("current-labelled" if labelled else "current")
         _read_current(r, units, compact)
-    if not doc.languages or doc.languages == ["en"]:
-        langs = [d.lang for d in doc.divisions]
-        doc.languages = list(dict.fromkeys(langs + doc.languages)) or ["en"]
+    doc.languages = list(dict.fromkeys(d.lang for d in doc.divisions)) or ["en"]
     if doc.doc_type is None and doc.senders and doc.recipients:
         doc.doc_type = "letter" if not doc.type_label else doc_type_of(doc.type_label)
     r.check_truncation(doc.truncated)
