@@ -294,12 +294,13 @@ class _Reader:
 
     # -- the letter ----------------------------------------------------------------
 
-    def split_summary(self, units: list[SourceLine], compact: bool) -> list[SourceLine]:
+    def split_summary(self, units: list[SourceLine], compact: bool, before_authors: bool) -> list[SourceLine]:
         """Take the summary paragraph off the end of the letter, when there is one.
 
         The archive prints the summary after the letter, set apart differently from the
         letter's own paragraphs (a wider gap, or no no-break-space separator where the
-        letter has them); compact pages have no gaps, and put it last before the headings.
+        letter has them), and right above the "Author(s):" heading when the page has one;
+        compact pages have no gaps, and put it last before the headings.
         """
         if len(units) < 2:
             return units
@@ -310,7 +311,7 @@ class _Reader:
                  and not is_signature(last.text, self.doc.senders))
         if not prose:
             return units
-        if compact:
+        if compact or before_authors:
             is_summary = True
         else:
             usual = Counter((u.gap, u.nbsp) for u in units[1:-1]).most_common(1)
@@ -404,7 +405,8 @@ def _read_current(r: _Reader, units: list[SourceLine], compact: bool) -> None:
     letter = r.take_funder_credits(units[start:end])
     # "Author(s):" and the like can sit right after the summary; the summary is the
     # last paragraph before the first heading
-    letter = r.split_summary(letter, compact)
+    before_authors = end < len(units) and _heading(units[end].text)[0] == "authors"
+    letter = r.split_summary(letter, compact, before_authors)
     r.read_sections(units[end:])
     r.apply_citation()
     r.read_letter(letter)
