@@ -172,21 +172,22 @@ def date_at_start(text: str, context_year: int | None = None) -> tuple[DateValue
     return None
 
 
+_AT_END = {kind: re.compile(rf"(?<!\w)(?:{pattern.pattern})[\s.]*$", pattern.flags)
+           for kind, pattern in _PATTERNS + _NO_YEAR if kind not in ("year", "decade", "year-range")}
+
+
 def date_at_end(text: str, context_year: int | None = None) -> tuple[str, DateValue] | None:
     """A date that closes text ("Zhou Enlai August 23 [1950]" -> "Zhou Enlai ", date)."""
     best = None
-    for kind, pattern in _PATTERNS + (_NO_YEAR if context_year else []):
-        if kind in ("year", "decade", "year-range"):
+    for kind, pattern in _AT_END.items():
+        if kind in ("md", "dm") and not context_year:
             continue
-        for m in pattern.finditer(text):
-            tail = text[m.end():].strip(" .")
-            if tail:
-                continue
-            if m.start() > 0 and text[m.start() - 1].isalnum():
-                continue
-            value = _reading(kind, m, m.group(0), context_year)
-            if value and (best is None or m.start() < best[0]):
-                best = (m.start(), value)
+        m = pattern.search(text)
+        if not m:
+            continue
+        value = _reading(kind, m, m.group(0).rstrip(" ."), context_year)
+        if value and (best is None or m.start() < best[0]):
+            best = (m.start(), value)
     if best is None:
         return None
     return text[: best[0]], best[1]

@@ -34,20 +34,18 @@ def safe_parser(**options) -> etree.XMLParser:
 
 
 def _indent(element: etree._Element, level: int) -> None:
-    children = list(element)
-    if not children:
+    if not len(element):
         return
-    local = etree.QName(element).localname if isinstance(element.tag, str) else ""
-    mixed = (element.text or "").strip() or any((c.tail or "").strip() for c in children)
-    if local not in STRUCTURAL or mixed:
-        return
+    tag = element.tag
+    local = tag.rpartition("}")[2] if isinstance(tag, str) else ""
+    if local not in STRUCTURAL or (element.text or "").strip() or any((c.tail or "").strip() for c in element):
+        return  # mixed content: its whitespace is text
     inner = "\n" + "  " * (level + 1)
     element.text = inner
-    for child in children:
+    for child in element:
         child.tail = inner
-        if isinstance(child.tag, str):
-            _indent(child, level + 1)
-    children[-1].tail = "\n" + "  " * level
+        _indent(child, level + 1)
+    child.tail = "\n" + "  " * level
 
 
 def layout(root: etree._Element) -> None:

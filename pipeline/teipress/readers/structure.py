@@ -9,7 +9,6 @@ or a signature only when it looks like nothing else; everything else is a paragr
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from teipress.dates import date_at_end, date_at_start, parse_date
@@ -72,15 +71,19 @@ CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\
 SENTENCE_END_CJK = re.compile(r"[。！？]$")
 
 
+# Unicode space separators (category Zs) other than the plain space
+_SPACES = re.compile("[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\t ]+")
+
+
 def normalise(text: str) -> str:
     """Whitespace as the editorial declaration says: NBSP and runs of spaces become one space."""
-    text = text.replace("\u00a0", " ").replace("\u202f", " ").replace("\u2007", " ")
-    text = "".join(" " if unicodedata.category(c) == "Zs" else c for c in text)
-    return re.sub(r"[ \t]+", " ", text).strip()
+    return _SPACES.sub(" ", text).strip()
 
 
 def script_language(text: str) -> str | None:
     """The language a line's script implies (zh, ja, ko, ru), or None for Latin text."""
+    if text.isascii():
+        return None
     letters = [c for c in text if c.isalpha()]
     if not letters:
         return None
@@ -208,6 +211,8 @@ def date_line(text: str, context_year: int | None) -> tuple[Block, str] | None:
 
 def name_and_date(text: str, context_year: int | None) -> tuple[str, Block] | None:
     """A closing line of a name followed by a date ("Zhou Enlai August 23 [1950]")."""
+    if len(text) > 80 or not text[-1:].isalnum() and text[-1:] not in ".])":
+        return None
     hit = date_at_end(text, context_year)
     if hit and hit[0].strip() and is_name_like(hit[0]) and len(hit[0].split()) <= 5:
         return hit[0].strip(), Block("dateline", hit[1].text, date=hit[1])
