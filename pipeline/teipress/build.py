@@ -9,6 +9,7 @@ from pathlib import Path
 from teipress.config import Config, conversion_date, load_config
 from teipress.convert import convert_source, redater, report_bytes, schema_href_for
 from teipress.errors import InputError, TeipressError
+from teipress.register import Register, load_register, register_path
 from teipress.sources import read_source
 from teipress.writers.tei import write_tei
 from teipress.xmlio import atomic_write
@@ -41,7 +42,8 @@ def _echo_issues(path: Path, issues, echo: Callable) -> None:
 
 def convert_files(paths: list[Path], tei_dir: Path, config: Config, *, report_path: Path | None = None,
                   reports_dir: Path | None = None, reader: str | None = None, force: bool = False,
-                  recorded: dict[str, str] | None = None, echo: Callable = print) -> Outcome:
+                  recorded: dict[str, str] | None = None, register: Register | None = None,
+                  echo: Callable = print) -> Outcome:
     """Convert sources into tei_dir; one failing source does not stop the others."""
     outcome = Outcome()
     when = conversion_date(config)
@@ -50,7 +52,8 @@ def convert_files(paths: list[Path], tei_dir: Path, config: Config, *, report_pa
     seen: dict[str, Path] = {}
     for path in source_files(paths):
         try:
-            conversion = convert_source(read_source(path), config, when=when, schema_href=href, reader=reader)
+            conversion = convert_source(read_source(path), config, when=when, schema_href=href, reader=reader,
+                                        register=register)
             doc_id = conversion.doc.id
             if doc_id in seen:
                 raise InputError(f"gives the id {doc_id!r}, which {seen[doc_id]} has already",
@@ -79,6 +82,12 @@ def convert_files(paths: list[Path], tei_dir: Path, config: Config, *, report_pa
     return outcome
 
 
+def project_register(project_dir: Path, config: Config) -> Register | None:
+    """The project's register of names, if it has one."""
+    path = register_path(project_dir, config.register)
+    return load_register(path) if path else None
+
+
 def build(project_dir: Path, out_dir: Path, echo: Callable = print) -> Outcome:
     """seeds/ -> out_dir/tei and out_dir/reports."""
     config = load_config(project_dir)
@@ -86,4 +95,6 @@ def build(project_dir: Path, out_dir: Path, echo: Callable = print) -> Outcome:
     if not seeds.is_dir():
         raise InputError("no seeds folder", path=str(seeds), hint="put the source .txt files in seeds/ "
                          "or run 'teipress init'")
-    return convert_files([seeds], out_dir / "tei", config, reports_dir=out_dir / "reports", echo=echo)
+    register = project_register(project_dir, config)
+    return convert_files([seeds], out_dir / "tei", config, reports_dir=out_dir / "reports", register=register,
+                         echo=echo)

@@ -34,19 +34,24 @@ def main() -> None:
 @click.option("--reader", type=click.Choice(["wilson", "seedtext"]), help="Force a reader instead of detecting one.")
 @click.option("--force", is_flag=True, help="Overwrite TEI files that differ from the conversion (hand edits).")
 @click.option("--config", "config_dir", type=click.Path(path_type=Path, file_okay=False), default=Path("."),
-              show_default=True, help="Folder holding teipress.toml.")
-def convert(sources, out_dir, report_path, reader, force, config_dir):
+              show_default=True, help="Folder holding teipress.toml (and register.xml).")
+@click.option("--register", "register_file", type=click.Path(path_type=Path, dir_okay=False),
+              help="Register of names to tag (default: the config's, or register.xml in the config folder).")
+def convert(sources, out_dir, report_path, reader, force, config_dir, register_file):
     """Convert SOURCES (text files, or folders of .txt files) to TEI.
 
     Exit 0 when every source converted, 1 when any failed (the others are still written).
     """
-    from teipress.config import load_config
     from teipress.build import convert_files
+    from teipress.config import load_config
+    from teipress.register import load_register, register_path
 
     try:
         config = load_config(config_dir)
+        path = register_file or register_path(config_dir, config.register)
+        register = load_register(path) if path else None
         outcome = convert_files(list(sources), out_dir, config, report_path=report_path, reader=reader,
-                                force=force, echo=click.echo)
+                                force=force, register=register, echo=click.echo)
     except TeipressError as error:
         _fail(error)
         sys.exit(1)
@@ -149,6 +154,46 @@ def render_harvest(editions_dir, config_dir):
         _fail(error)
         sys.exit(1)
     sys.exit(1 if outcome.failed else 0)
+
+
+@main.group()
+def register():
+    """Work with the register of people, organisations and places."""
+
+
+@register.command("suggest")
+@click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--register", "register_file", type=click.Path(path_type=Path, dir_okay=False),
+              help="The register to compare with (default: the config's, or register.xml in the config folder).")
+@click.option("--config", "config_dir", type=click.Path(path_type=Path, file_okay=False), default=Path("."),
+              show_default=True, help="Folder holding teipress.toml (and register.xml).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--min-count", type=int, default=1, show_default=True, help="Only names found this often.")
+def register_suggest(sources, register_file, config_dir, fmt, min_count):
+    """List names in SOURCES (files or folders of .txt) that the register lacks, with
+    their counts and the documents they occur in, most frequent first."""
+    import json
+
+    from teipress.build import source_files
+    from teipress.config import load_config
+    from teipress.register import document_texts, load_register, register_path, suggest
+
+    try:
+        config = load_config(config_dir)
+        path = register_file or register_path(config_dir, config.register)
+        known = load_register(path) if path else None
+        texts = dict(document_texts(p) for p in source_files(list(sources)))
+    except TeipressError as error:
+        _fail(error)
+        sys.exit(1)
+    found = [s for s in suggest(texts, known) if s.count >= min_count]
+    if fmt == "json":
+        click.echo(json.dumps([s.__dict__ for s in found], ensure_ascii=False, indent=1))
+        return
+    click.echo(f"{'count':>5}  {'kind':<7} name  (documents)")
+    for item in found:
+        click.echo(f"{item.count:>5}  {item.kind:<7} {item.name}  ({', '.join(item.documents)})")
+    click.echo(f"{len(found)} names not in the register" + (f" {path}" if path else " (no register)"))
 
 
 @main.command()

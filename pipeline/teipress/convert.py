@@ -16,6 +16,7 @@ from teipress.config import Config
 from teipress.errors import InputError
 from teipress.model import Document
 from teipress.readers import choose_reader
+from teipress.register import Register
 from teipress.sources import SourceText, document_id
 from teipress.tei import NS
 from teipress.tei.encode import encode
@@ -33,15 +34,16 @@ class Conversion:
 
 
 def convert_source(source: SourceText, config: Config, *, when: str, schema_href: str,
-                   reader: str | None = None) -> Conversion:
-    """Read a source with the right reader and encode it as TEI."""
+                   reader: str | None = None, register: Register | None = None) -> Conversion:
+    """Read a source with the right reader and encode it as TEI (names tagged when a
+    register is given)."""
     module = choose_reader(source.text, reader)
     doc = Document(id="", source_name=source.path.name, source_sha256=source.sha256, reader=module.NAME,
                    truncated=source.cut_in_character)
     module.read(source.text, doc)
     _check_found(doc, source.path)
     doc.id = document_id(source.path.stem, doc.record_id, config.id_rule, config.id_prefix)
-    tree = encode(doc, config, when, schema_href)
+    tree = encode(doc, config, when, schema_href, register)
     return Conversion(doc, tree, serialise(tree), build_report(doc, source.path))
 
 

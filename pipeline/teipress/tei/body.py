@@ -8,14 +8,17 @@ from lxml import etree
 
 from teipress.model import Block, DateValue, Division, Document
 from teipress.tei import sub, t
+from teipress.tei.entities import Mentions
 from teipress.tei.inline import append_inline, append_text
 
 
 class _Ids:
-    """Running counters for the ids inside one document (<id>-p1, <id>-n1)."""
+    """Running counters for the ids inside one document (<id>-p1, <id>-n1), and the
+    document's register mentions."""
 
-    def __init__(self, doc_id: str):
+    def __init__(self, doc_id: str, mentions: Mentions | None):
         self.doc_id = doc_id
+        self.mentions = mentions
         self.p = 0
         self.n = 0
 
@@ -41,10 +44,10 @@ def _inline(parent: etree._Element, text: str, division: Division, ids: _Ids) ->
         if block is None:
             return False
         element = sub(where, "note", n=number, xml_id=ids.next_note(), place="foot")
-        append_inline(element, block.text)
+        append_inline(element, block.text, None, ids.mentions)
         return True
 
-    append_inline(parent, text, note)
+    append_inline(parent, text, note, ids.mentions)
 
 
 def _dateline(parent: etree._Element, block: Block, division: Division, ids: _Ids) -> None:
@@ -82,9 +85,9 @@ def _block(parent: etree._Element, block: Block, division: Division, ids: _Ids) 
         _inline(sub(parent, "p", xml_id=ids.next_p()), block.text, division, ids)
 
 
-def encode_body(text_el: etree._Element, doc: Document, main_lang: str) -> None:
+def encode_body(text_el: etree._Element, doc: Document, main_lang: str, mentions: Mentions | None = None) -> None:
     body = sub(text_el, "body")
-    ids = _Ids(doc.id)
+    ids = _Ids(doc.id, mentions)
     for division in doc.divisions:
         div = sub(body, "div", type=_div_type(division.type), subtype=division.subtype,
                   xml_lang=division.lang if division.lang != main_lang or division.subtype else None)

@@ -11,7 +11,8 @@ from teipress.config import Config
 from teipress.model import Archive, Document, Name
 from teipress.tei import sub
 from teipress.tei.body import date_attrs, mark_cut
-from teipress.tei.inline import append_inline
+from teipress.tei.entities import NAME_TAG, Mentions
+from teipress.tei.inline import append_inline, append_names
 from teipress.titles import CORRESPONDENCE_TYPES
 
 EDITORIAL_DECLARATIONS = {
@@ -38,17 +39,21 @@ EDITORIAL_DECLARATIONS = {
 }
 
 
-def _name(parent: etree._Element, name: Name) -> etree._Element:
-    element = sub(parent, {"person": "persName", "org": "orgName", "place": "placeName"}[name.kind])
+def _name(parent: etree._Element, name: Name, mentions: Mentions | None) -> etree._Element:
+    """A correspondent or agent; with a register entry it takes the entry's kind and an
+    @ref into the document's standOff."""
+    entry_id = mentions.register.lookup(name.text) if mentions else None
+    kind = mentions.register.entries[entry_id].kind if entry_id else name.kind
+    element = sub(parent, NAME_TAG[kind], ref=mentions.ref(entry_id) if entry_id else None)
     append_inline(element, name.text)
     return element
 
 
-def _title_stmt(file_desc: etree._Element, doc: Document) -> None:
+def _title_stmt(file_desc: etree._Element, doc: Document, mentions: Mentions | None) -> None:
     stmt = sub(file_desc, "titleStmt")
-    sub(stmt, "title", doc.title)
+    append_names(sub(stmt, "title"), doc.title, mentions)
     for name in doc.senders:
-        _name(sub(stmt, "author"), name)
+        _name(sub(stmt, "author"), name, mentions)
     for funder in doc.funders:
         sub(stmt, "funder", funder)
     if doc.translators:
@@ -56,7 +61,7 @@ def _title_stmt(file_desc: etree._Element, doc: Document) -> None:
         sub(resp, "resp", "Translation" + (f" from {LANGUAGE_NAMES.get(doc.original_language, doc.original_language)}"
                                            if doc.original_language else ""))
         for name in doc.translators:
-            _name(resp, name)
+            _name(resp, name, mentions)
     resp = sub(stmt, "respStmt")
     sub(resp, "resp", "TEI encoding")
     sub(resp, "name", f"teipress {__version__}", type="software")
@@ -145,14 +150,14 @@ def _encoding_desc(header: etree._Element, config: Config) -> None:
             sub(element, "p", text)
 
 
-def _corresp_desc(profile: etree._Element, doc: Document) -> None:
+def _corresp_desc(profile: etree._Element, doc: Document, mentions: Mentions | None) -> None:
     correspondence = doc.senders or doc.recipients or (doc.doc_type in CORRESPONDENCE_TYPES)
     if not correspondence:
         return
     desc = sub(profile, "correspDesc")
     sent = sub(desc, "correspAction", type="sent")
     for name in doc.senders or [Name("Unknown")]:
-        _name(sent, name)
+        _name(sent, name, mentions)
     if doc.place_sent:
         sub(sent, "placeName", doc.place_sent)
     if doc.date and doc.date.iso:
@@ -161,21 +166,21 @@ def _corresp_desc(profile: etree._Element, doc: Document) -> None:
     if doc.via:
         transmitted = sub(desc, "correspAction", type="transmitted")
         for name in doc.via:
-            _name(transmitted, name)
+            _name(transmitted, name, mentions)
     received = sub(desc, "correspAction", type="received")
     for name in doc.recipients or [Name("Unknown")]:
-        _name(received, name)
+        _name(received, name, mentions)
 
 
-def _profile_desc(header: etree._Element, doc: Document, languages: list[str]) -> None:
+def _profile_desc(header: etree._Element, doc: Document, languages: list[str], mentions: Mentions | None) -> None:
     profile = sub(header, "profileDesc")
     if doc.date:  # every document's date, correspondence or not
         creation = sub(profile, "creation")
         append_inline(sub(creation, "date", **date_attrs(doc.date)), doc.date.text)
-    _corresp_desc(profile, doc)
+    _corresp_desc(profile, doc, mentions)
     if doc.summary:
         p = sub(sub(profile, "abstract"), "p")
-        append_inline(p, doc.summary)
+        append_inline(p, doc.summary, None, mentions)
         if doc.truncated and doc.truncated_in == "summary":
             mark_cut(p.getparent())
     usage = sub(profile, "langUsage")
@@ -202,10 +207,11 @@ def _revision_desc(header: etree._Element, doc: Document, when: str) -> None:
     )
 
 
-def encode_header(root: etree._Element, doc: Document, config: Config, when: str, languages: list[str]) -> None:
+def encode_header(root: etree._Element, doc: Document, config: Config, when: str, languages: list[str],
+                  mentions: Mentions | None = None) -> None:
     header = sub(root, "teiHeader")
     file_desc = sub(header, "fileDesc")
-    _title_stmt(file_desc, doc)
+    _title_stmt(file_desc, doc, mentions)
     _publication_stmt(file_desc, doc, config)
     if doc.related:
         notes = sub(file_desc, "notesStmt")
@@ -216,5 +222,5 @@ def encode_header(root: etree._Element, doc: Document, config: Config, when: str
             sub(bibl, "title", title)
     _source_desc(file_desc, doc)
     _encoding_desc(header, config)
-    _profile_desc(header, doc, languages)
+    _profile_desc(header, doc, languages, mentions)
     _revision_desc(header, doc, when)

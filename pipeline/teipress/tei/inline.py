@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from lxml import etree
 
 from teipress.tei import sub
+
+if TYPE_CHECKING:
+    from teipress.tei.entities import Mentions
 
 BRACKET = re.compile(r"\[([^\[\]]*)\]")
 ELLIPSIS = re.compile(r"^\s*(?:(?:\.\s*){2,}|…)\s*$")
@@ -31,11 +35,34 @@ def append_text(parent: etree._Element, text: str) -> None:
 
 
 def append_inline(parent: etree._Element, text: str,
-                  note: Callable[[etree._Element, str], bool] | None = None) -> None:
-    """Append text to parent, turning editorial brackets into TEI.
+                  note: Callable[[etree._Element, str], bool] | None = None,
+                  mentions: Mentions | None = None) -> None:
+    """Append text to parent: register names as persName/orgName/placeName with @ref,
+    editorial brackets as gap/supplied, note anchors as notes.
 
     note(parent, number) places a note for an anchor "[n]" and says whether it did.
+    A name may hold brackets ("Filippov [Stalin]"); names inside brackets ("[Stalin]")
+    are tagged inside the supplied.
     """
+    pos = 0
+    for start, end, tag, ref in (mentions.spans(text) if mentions else ()):
+        _append_brackets(parent, text[pos:start], note, mentions)
+        _append_brackets(sub(parent, tag, ref=ref), text[start:end], note, None)
+        pos = end
+    _append_brackets(parent, text[pos:], note, mentions)
+
+
+def append_names(parent: etree._Element, text: str, mentions: Mentions | None) -> None:
+    """Append text with register names tagged but brackets kept as written (titles)."""
+    pos = 0
+    for start, end, tag, ref in (mentions.spans(text) if mentions else ()):
+        append_text(parent, text[pos:start])
+        sub(parent, tag, text[start:end], ref=ref)
+        pos = end
+    append_text(parent, text[pos:])
+
+
+def _append_brackets(parent: etree._Element, text: str, note, mentions: Mentions | None) -> None:
     pos = 0
     for m in BRACKET.finditer(text):
         append_text(parent, text[pos: m.start()])
@@ -50,7 +77,7 @@ def append_inline(parent: etree._Element, text: str,
         elif note is not None and inner.isdigit() and note(parent, inner):
             pass
         elif inner.strip():
-            sub(parent, "supplied", inner)
+            append_inline(sub(parent, "supplied"), inner, None, mentions)
         else:
             append_text(parent, m.group(0))
         pos = m.end()

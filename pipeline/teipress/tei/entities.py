@@ -1,0 +1,65 @@
+"""Register names in one document: markup with @ref, and the document's own standOff."""
+
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+
+from teipress.register import KINDS, Register
+from teipress.tei import NS, XML_NS, sub, t
+
+NAME_TAG = {kind: name_tag for kind, (_, name_tag) in KINDS.items()}
+
+
+class Mentions:
+    """The register as one document sees it: finds names, hands out @ref values
+    ("#<doc id>-<entry id>"), and remembers which entries the document mentions."""
+
+    def __init__(self, register: Register, doc_id: str):
+        self.register = register
+        self.doc_id = doc_id
+        self.used: set[str] = set()
+        self.ambiguous: set[str] = set()
+        self._ambiguous = (re.compile(r"(?<!\w)(?:" + "|".join(re.escape(n) for n in register.ambiguous) + r")(?!\w)", re.I)
+                           if register.ambiguous else None)
+
+    def ref(self, entry_id: str) -> str:
+        self.used.add(entry_id)
+        return f"#{self.doc_id}-{entry_id}"
+
+    def spans(self, text: str) -> list[tuple[int, int, str, str]]:
+        """(start, end, element name, @ref) of every register name in text."""
+        if self._ambiguous is not None:
+            self.ambiguous.update(m.group(0) for m in self._ambiguous.finditer(text))
+        return [(start, end, NAME_TAG[self.register.entries[entry].kind], self.ref(entry))
+                for start, end, entry in self.register.find(text)]
+
+    def ref_for(self, name: str) -> str | None:
+        """The @ref of a whole name (a correspondent), or None."""
+        entry = self.register.lookup(name)
+        return self.ref(entry) if entry else None
+
+
+def encode_stand_off(root: etree._Element, mentions: Mentions) -> None:
+    """Copy the entries the document mentions into a standOff after the teiHeader."""
+    if not mentions.used:
+        return
+    stand_off = etree.Element(t("standOff"))
+    root.find("tei:teiHeader", NS).addnext(stand_off)
+    lists: dict[str, etree._Element] = {}
+    for entry_id, entry in mentions.register.entries.items():  # register order: stable output
+        if entry_id not in mentions.used:
+            continue
+        list_tag = KINDS[entry.kind][0]
+        if list_tag not in lists:
+            lists[list_tag] = etree.Element(t(list_tag))
+        element = etree.fromstring(entry.element)
+        for inner in element.iter():
+            inner.attrib.pop(f"{{{XML_NS}}}id", None)
+        element.set(f"{{{XML_NS}}}id", f"{mentions.doc_id}-{entry_id}")
+        sub(element, "idno", entry_id, type="register")
+        lists[list_tag].append(element)
+    for list_tag in ("listPerson", "listOrg", "listPlace"):
+        if list_tag in lists:
+            stand_off.append(lists[list_tag])
