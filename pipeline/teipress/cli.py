@@ -75,6 +75,24 @@ def build(project_dir, out_dir):
 
 
 @main.command()
+@click.argument("directory", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--title", default="A teipress edition", show_default=True, help="The edition's title.")
+@click.option("--publisher", default="The editors", show_default=True, help="Who publishes the edition.")
+def init(directory, title, publisher):
+    """Start a new edition project in DIRECTORY: seeds/, a commented teipress.toml and a
+    short README for the editor. `teipress build` inside it works at once."""
+    from teipress.init import init_project
+
+    try:
+        for path in init_project(directory, title, publisher):
+            click.echo(f"created {path}")
+    except TeipressError as error:
+        _fail(error)
+        sys.exit(1)
+    click.echo(f"next: put .txt files in {directory / 'seeds'}, then run 'teipress build' in {directory}")
+
+
+@main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="Text (one problem a line, file:line:col) or a JSON list.")
