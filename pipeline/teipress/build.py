@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +22,11 @@ class Outcome:
     unchanged: list[str] = field(default_factory=list)
     kept: list[str] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
+
+
+def say(text: str, err: bool = False) -> None:
+    """The default echo: standard output, or standard error for problems (click.echo's signature)."""
+    print(text, file=sys.stderr if err else sys.stdout)
 
 
 def source_files(paths: list[Path]) -> list[Path]:
@@ -43,7 +49,7 @@ def _echo_issues(path: Path, issues, echo: Callable) -> None:
 def convert_files(paths: list[Path], tei_dir: Path, config: Config, *, report_path: Path | None = None,
                   reports_dir: Path | None = None, reader: str | None = None, force: bool = False,
                   recorded: dict[str, str] | None = None, register: Register | None = None,
-                  echo: Callable = print) -> Outcome:
+                  echo: Callable = say) -> Outcome:
     """Convert sources into tei_dir; one failing source does not stop the others."""
     outcome = Outcome()
     when = conversion_date(config)
@@ -88,7 +94,7 @@ def project_register(project_dir: Path, config: Config) -> Register | None:
     return load_register(path) if path else None
 
 
-def build(project_dir: Path, out_dir: Path, echo: Callable = print) -> Outcome:
+def build(project_dir: Path, out_dir: Path, echo: Callable = say) -> Outcome:
     """seeds/ -> out_dir/tei and out_dir/reports."""
     config = load_config(project_dir)
     seeds = project_dir / config.seeds

@@ -39,6 +39,7 @@ class Config:
     pdf_standard: str = "a-3b"
     line_numbers: int = 0
     oai_page_size: int = 100
+    oai_admin_email: str | None = None  # the repository's contact (OAI-PMH Identify)
     source: Path | None = field(default=None, compare=False)
 
     def digest_key(self) -> str:
@@ -55,7 +56,7 @@ _SECTIONS = {
     "input": {"seeds": "seeds", "register": "register"},
     "print": {"fonts": "fonts", "template": "print_template", "paper": "paper", "standard": "pdf_standard",
               "line_numbers": "line_numbers"},
-    "oai": {"page_size": "oai_page_size"},
+    "oai": {"page_size": "oai_page_size", "admin_email": "oai_admin_email"},
 }
 
 
@@ -100,6 +101,11 @@ def _check(config: Config, path: Path) -> None:
         raise ConfigError(f"edition.base_url must be an http(s) address, not {config.base_url!r}", path=str(path))
     if config.date is not None and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(config.date)):
         raise ConfigError(f"edition.date must be YYYY-MM-DD, not {config.date!r}", path=str(path))
+    if config.oai_admin_email is not None and not re.fullmatch(r"[^@\s]+@[^@\s]+", str(config.oai_admin_email)):
+        raise ConfigError(f"oai.admin_email must be an e-mail address, not {config.oai_admin_email!r}",
+                          path=str(path))
+    if not isinstance(config.oai_page_size, int) or not 1 <= config.oai_page_size <= 10000:
+        raise ConfigError("oai.page_size must be a whole number from 1 to 10000", path=str(path))
     if config.paper not in ("a4", "us-letter"):
         raise ConfigError(f"print.paper must be 'a4' or 'us-letter', not {config.paper!r}", path=str(path))
 

@@ -43,6 +43,7 @@ line_numbers = 0          # 5: margin line numbers every five lines instead of p
 
 [oai]
 page_size = 100           # records per OAI-PMH response page
+# admin_email = "editors@example.org"   # the contact OAI-PMH Identify gives
 """
 
 README = """\
