@@ -83,7 +83,10 @@ def load_config(project_dir: Path) -> Config:
                 raise ConfigError(f"unknown key '{key}' in [{section}]", path=str(path),
                                   hint=f"known keys: {', '.join(sorted(_SECTIONS[section]))}")
             values[_SECTIONS[section][key]] = value
-    config = Config(**{**values, "fonts": tuple(values.get("fonts", ()))}, source=path)
+    fonts = values.get("fonts", [])
+    if not isinstance(fonts, list) or not all(isinstance(f, str) for f in fonts):
+        raise ConfigError("print.fonts must be a list of folder names, e.g. fonts = [\"fonts\"]", path=str(path))
+    config = Config(**{**values, "fonts": tuple(fonts)}, source=path)
     _check(config, path)
     return config
 

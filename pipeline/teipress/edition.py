@@ -401,12 +401,8 @@ def how_to_cite(fields: dict) -> str:
     elif fields["archives"]:
         parts.append(", ".join(v for v in (fields["archives"][0]["repository"], fields["archives"][0]["collection"],
                                            fields["archives"][0]["idno"]) if v))
-    text = ", ".join(parts) + "."
-    if fields["publisher"]:
-        text += f" {fields['publisher']}"
-    if fields["edition_url"]:
-        text += f", {fields['edition_url']}"
-    return text + "."
+    edition = ", ".join(v for v in (fields["publisher"], fields["edition_url"]) if v)
+    return ", ".join(parts) + "." + (f" {edition}." if edition else "")
 
 
 def reading(root: etree._Element) -> dict:
