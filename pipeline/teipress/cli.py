@@ -62,12 +62,22 @@ def convert(sources, out_dir, report_path, reader, force, config_dir, register_f
 @click.argument("project_dir", type=click.Path(path_type=Path, file_okay=False), default=Path("."))
 @click.option("-o", "--output", "out_dir", type=click.Path(path_type=Path, file_okay=False),
               help="Editions folder (default: PROJECT_DIR/editions).")
-def build(project_dir, out_dir):
-    """Build the editions of PROJECT_DIR: seeds/ -> editions/ (TEI, reports)."""
+@click.option("--only", help="Stages to run, comma-separated: tei,web,search,print,harvest (default: all).")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), help="Worker processes (default: all cores).")
+@click.option("--executor", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+              help="Run the document batches here or on a Dask cluster.")
+@click.option("--scheduler", help="The Dask scheduler's address, with --executor dask (tcp://host:8786).")
+def build(project_dir, out_dir, only, jobs, executor, scheduler):
+    """Build the editions of PROJECT_DIR: seeds/ -> editions/ (TEI, reports, PDFs, web
+    site, search index, harvest files), redoing only what changed.
+
+    Exit 0 when every document built, 1 when any failed (the others are still built).
+    """
     from teipress.build import build as run_build
 
     try:
-        result = run_build(project_dir, out_dir or project_dir / "editions", echo=click.echo)
+        result = run_build(project_dir, out_dir, only=only, jobs=jobs, executor=executor, scheduler=scheduler,
+                           echo=click.echo, tty=sys.stderr.isatty())
     except TeipressError as error:
         _fail(error)
         sys.exit(1)

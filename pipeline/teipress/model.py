@@ -147,3 +147,14 @@ class Document:
 
     def warn(self, rule: str, message: str, line: int | None = None) -> None:
         self.issues.append(Issue("warning", rule, message, line))
+
+
+@dataclass
+class Outcome:
+    """What a stage did with its files or documents: names written, unchanged, kept
+    (hand-edited TEI left alone), and (name, error) pairs that failed."""
+
+    written: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)

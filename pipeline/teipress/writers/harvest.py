@@ -34,7 +34,7 @@ from urllib.parse import quote, unquote, urlsplit
 from lxml import etree
 
 from teipress import __version__
-from teipress.build import Outcome
+from teipress.model import Outcome
 from teipress.config import Config, conversion_date
 from teipress.edition import header_fields, local, plain
 from teipress.errors import OutputError, RenderError

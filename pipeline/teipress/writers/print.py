@@ -43,7 +43,7 @@ from teipress.tei import TEI_NS, XML_NS
 from teipress.xmlio import MAX_XML_BYTES, atomic_write, safe_parser
 
 if TYPE_CHECKING:
-    from teipress.build import Outcome
+    from teipress.model import Outcome
 
 # The PDF standards teipress offers. Each makes Typst check that every character has a
 # glyph (which is how a missing font is found), so plain PDF is not among them.
@@ -482,7 +482,7 @@ def _peek_id(path: Path) -> str | None:
 
 
 def _outcome(results, out_dir: Path, echo: Callable) -> Outcome:
-    from teipress.build import Outcome  # here: teipress.build imports the whole converter
+    from teipress.model import Outcome  # here: teipress.build imports the whole converter
 
     outcome = Outcome()
     for path, doc_id, status, error in results:

@@ -1,0 +1,100 @@
+"""Build state: what each output of an edition was made from (EDITIONS_DIR/.teipress/).
+
+A rebuild compares each input's recorded signature (size and modification time, then the
+SHA-256 when those differ) and each output's recorded key (a digest of everything the
+output depends on) with what is there now, and redoes only what changed. The state is
+written atomically at the end of a build and after the document pass, so a build
+killed at any moment leaves a state that is old or new, never torn; outputs not yet
+recorded are checked again on the next build (and found up to date when they are).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from teipress import __version__
+from teipress.xmlio import atomic_write
+
+STATE_DIR = ".teipress"
+STATE_FILE = "state.json"
+STATE_VERSION = 1
+
+
+def signature(path: Path) -> list[int] | None:
+    """[size, mtime in ns] of a file, or None when it does not exist."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return [st.st_size, st.st_mtime_ns]
+
+
+def digest(*parts: object) -> str:
+    """A short, stable key for a combination of inputs."""
+    text = json.dumps(parts, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+def file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+@dataclass
+class DocState:
+    """One document: its source, its TEI, and the keys of its editions."""
+
+    source: str | None = None  # path of the seed relative to the project (None: a TEI without seed)
+    source_sig: list[int] | None = None
+    source_sha256: str | None = None
+    convert_key: str | None = None  # config, register, teipress version the TEI was converted with
+    tei_sha256: str | None = None  # the TEI as teipress wrote it (or as last seen when edited)
+    tei_sig: list[int] | None = None
+    edited: bool = False  # the TEI differs from what teipress wrote: an editor's version
+    valid: bool = False
+    page_key: str | None = None
+    pdf_key: str | None = None
+    nav_key: str | None = None
+    entry: dict = field(default_factory=dict)  # what the collection pages need of the document
+
+
+@dataclass
+class BuildState:
+    docs: dict[str, DocState] = field(default_factory=dict)
+    collection: dict[str, str] = field(default_factory=dict)  # stage -> key of its inputs
+    version: str = __version__
+
+    def by_source(self) -> dict[str, str]:
+        return {d.source: doc_id for doc_id, d in self.docs.items() if d.source}
+
+
+def load_state(out_dir: Path) -> BuildState:
+    """The recorded state, or an empty one (a fresh clone, another teipress version's state,
+    or a state file that cannot be read: everything is then checked from the files)."""
+    path = out_dir / STATE_DIR / STATE_FILE
+    try:
+        data = json.loads(path.read_text("utf-8"))
+        if data.get("format") != STATE_VERSION:
+            return BuildState()
+        docs = {doc_id: DocState(**fields) for doc_id, fields in data["docs"].items()}
+        return BuildState(docs=docs, collection=data.get("collection", {}), version=data.get("teipress", ""))
+    except (OSError, ValueError, TypeError, KeyError):
+        return BuildState()
+
+
+def save_state(out_dir: Path, state: BuildState) -> None:
+    data = {
+        "format": STATE_VERSION,
+        "teipress": __version__,
+        "docs": {doc_id: asdict(doc) for doc_id, doc in sorted(state.docs.items())},
+        "collection": state.collection,
+    }
+    atomic_write(out_dir / STATE_DIR / STATE_FILE,
+                 json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
