@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import sys
 import time
 from collections.abc import Callable, Iterable
@@ -197,6 +198,7 @@ class BuildResult:
     stages: dict[str, StageReport] = field(default_factory=dict)  # per-document work
     collection: dict[str, str] = field(default_factory=dict)  # collection stage -> updated/unchanged/failed
     failures: list[tuple[str, str]] = field(default_factory=list)
+    pending_pages: dict[str, str] = field(default_factory=dict)  # id -> page key of a staged page
 
     @property
     def failed(self) -> bool:
@@ -387,7 +389,9 @@ def _stage_page(job: Job, root, fields: dict, entry: dict, has_pdf: bool) -> Non
     web = job.out_dir / "web"
     doc = {"header": fields, "body": body_blocks(root), "cite": how_to_cite(fields), "has_pdf": has_pdf}
     page = document_page(doc, job.config, NAV_MARKER).encode("utf-8")
-    atomic_write(_staged(job.out_dir, fields["id"]), page)
+    staged = _staged(job.out_dir, fields["id"])
+    staged.parent.mkdir(parents=True, exist_ok=True)
+    staged.write_bytes(page)  # build-internal: each build starts with an empty staging folder
     link_or_copy(job.out_dir / "tei" / f"{fields['id']}.xml", web / "tei" / f"{fields['id']}.xml")
     if has_pdf:
         link_or_copy(job.out_dir / "print" / f"{fields['id']}.pdf", web / "pdf" / f"{fields['id']}.pdf")
@@ -650,6 +654,7 @@ def build(project_dir: Path, out_dir: Path | None = None, *, only: str | None = 
     t0 = time.monotonic()
     progress = Progress(len(tasks), "building", echo, tty)
     changed: set[str] = set()
+    shutil.rmtree(out_dir / STATE_DIR / "pages", ignore_errors=True)  # pages a killed build staged
     for res in _execute(job, tasks, workers, executor, scheduler, progress):
         _record(res, state, result, changed, job, echo)
     for doc_id in removed:
@@ -729,8 +734,10 @@ def _record(res: Result, state: BuildState, result: BuildResult, changed: set[st
         else:
             pdfs.unchanged += 1
     if res.page == "staged":
-        doc.page_key = res.page_key
-        doc.nav_key = None  # the staged page gets its links in pass 2
+        # recorded only once the page is in place (_finish_pages): a build killed before
+        # then renders the page again
+        result.pending_pages[res.doc_id] = res.page_key
+        doc.nav_key = None
 
 
 def _nav_entry(entry: dict | None) -> dict | None:
@@ -740,7 +747,6 @@ def _nav_entry(entry: dict | None) -> dict | None:
 def _finish_pages(job: Job, state: BuildState, live: dict[str, DocState], workers: int, executor: str,
                   scheduler: str | None, result: BuildResult, echo: Callable) -> None:
     """Put the previous/next links into staged pages; re-render pages whose neighbours changed."""
-    from teipress.writers.web import write_if_changed
     from teipress.writers.web_pages import NAV_MARKER, prevnext_html, sort_key
 
     ordered = sorted(live, key=lambda doc_id: sort_key(live[doc_id].entry))
@@ -759,6 +765,8 @@ def _finish_pages(job: Job, state: BuildState, live: dict[str, DocState], worker
             if res.error:
                 echo(res.error, err=True)
                 result.failures.append((res.doc_id or "?", res.error))
+            elif res.page == "staged":
+                result.pending_pages[res.doc_id] = res.page_key
     stage = result.stage("web")
     marker = NAV_MARKER.encode("utf-8")
     for doc_id in ordered:
@@ -768,12 +776,16 @@ def _finish_pages(job: Job, state: BuildState, live: dict[str, DocState], worker
             continue
         nav = navs[doc_id]
         page = staged.read_bytes().replace(marker, prevnext_html(nav).encode("utf-8"), 1)
-        if write_if_changed(job.out_dir / "web" / f"{doc_id}.html", page):
-            stage.written += 1
-        else:
+        final = job.out_dir / "web" / f"{doc_id}.html"
+        if final.exists() and final.read_bytes() == page:
             stage.unchanged += 1
-        staged.unlink()
+            staged.unlink()
+        else:  # the staged file becomes the page: one rename, readers see old or new
+            staged.write_bytes(page)
+            os.replace(staged, final)
+            stage.written += 1
         live[doc_id].nav_key = digest(_nav_entry(nav["prev"]), _nav_entry(nav["next"]))
+        live[doc_id].page_key = result.pending_pages.pop(doc_id, live[doc_id].page_key)
 
 
 def _collection_stage(stage: str, state: BuildState, live: dict[str, DocState], changed: set[str],
@@ -805,7 +817,7 @@ def _write_web_collection(job: Job, live: dict[str, DocState]) -> None:
     from teipress.writers.web import write_collection, write_if_changed
 
     web = job.out_dir / "web"
-    write_collection(web, [d.entry for d in live.values()], job.config)
+    write_collection(web, [d.entry for d in live.values()], job.config, citations=False)  # pass 1 wrote them
     schema = web_assets.schema_file()
     if schema is not None:
         write_if_changed(web / "schema" / schema[0], schema[1])

@@ -1,0 +1,509 @@
+"""The pages of the web edition as HTML strings: the shared frame, a document page, the
+index (paged), the about page and the search page.
+
+Links are relative (every page sits at the site root), text is escaped with esc(), and
+nothing loads from outside the site: the Content-Security-Policy below says so to the
+browser too. Pagefind runs WebAssembly, which needs 'wasm-unsafe-eval' in script-src.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from urllib.parse import quote
+
+from teipress import __version__
+from teipress.config import Config
+from teipress.edition import BEHAVIOURS, safe_href
+from teipress.writers.web_meta import base_url, document_urls, head_metadata, rights_text
+from teipress.writers.web_text import ISO_DATE, TextContext, blocks_html, esc, lang_attr, notes_html
+
+CSP = ("default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; "
+       "font-src 'self'; connect-src 'self'; worker-src 'self'; object-src 'none'; base-uri 'none'; "
+       "form-action 'self'")
+PAGE_SIZE = 500  # rows per index page: about 300 kB of HTML, quick on a phone
+NAV_MARKER = "<!--teipress:prevnext-->"
+EDITORIAL_PARTS = {"normalization": "Normalisation", "quotation": "Quotation", "segmentation": "Segmentation",
+                 "interpretation": "Interpretation", "hyphenation": "Hyphenation", "correction": "Correction",
+                 "stdVals": "Standard values", "punctuation": "Punctuation"}
+
+
+# ---------------------------------------------------------------------------
+# the frame every page shares
+
+
+def _current(flag: bool) -> str:
+    return ' aria-current="page"' if flag else ""
+
+
+def frame(*, config: Config, title: str, page: str, main: str, lang: str = "en", head: str = "",
+          canonical: str | None = None, description: str | None = None, scripts: tuple[str, ...] = ()) -> str:
+    """A whole page: head (CSP, styles, metadata), skip link, header, main, footer."""
+    chrome = "" if lang == "en" else ' lang="en"'  # the interface speaks English whatever the text does
+    nav = "".join(
+        f'<li><a href="{href}"{_current(key == page)}>{label}</a></li>'
+        for key, href, label in (("index", "index.html", "Documents"), ("search", "search.html", "Search"),
+                                 ("about", "about.html", "About")))
+    search_box = "" if page == "search" else (
+        '<form class="site-search" role="search" action="search.html" method="get">'
+        '<label for="site-q" class="visually-hidden">Search the edition</label>'
+        '<input id="site-q" name="q" type="search" placeholder="Search the letters" autocomplete="off">'
+        '<button type="submit">Search</button></form>')
+    parts = [
+        "<!DOCTYPE html>",
+        f'<html lang="{esc(lang)}">',
+        "<head>",
+        '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f'<meta http-equiv="Content-Security-Policy" content="{CSP}">',
+        f"<title>{esc(title)}</title>",
+        f'<meta name="generator" content="teipress {esc(__version__)}">',
+    ]
+    if description:
+        parts.append(f'<meta name="description" content="{esc(description)}">')
+    if canonical:
+        parts.append(f'<link rel="canonical" href="{esc(canonical)}">')
+    parts += ['<link rel="stylesheet" href="assets/edition.css">',
+              '<link rel="icon" href="assets/icon.svg" type="image/svg+xml">']
+    parts += [f'<script src="{src}" defer></script>' for src in scripts]
+    parts.append('<script src="assets/edition.js" defer></script>')
+    if head:
+        parts.append(head)
+    parts += [
+        "</head>",
+        f'<body class="page-{page}" data-page="{page}">',
+        f'<a class="skip-link" href="#main"{chrome}>Skip to the content</a>',
+        f'<header class="site-header"{chrome}><div class="wrap header-inner">'
+        f'<a class="site-title" href="index.html">{esc(config.title)}</a>'
+        f'<nav class="site-nav" aria-label="Site"><ul>{nav}</ul></nav>{search_box}</div></header>',
+        f'<main id="main" tabindex="-1"><div class="wrap">{main}</div></main>',
+        f'<footer class="site-footer"{chrome}><div class="wrap">'
+        f'<p>{esc(config.title)} · published by {esc(config.publisher)} · '
+        f'<a href="{esc(config.licence_url)}" rel="license external noopener noreferrer">{esc(config.licence)}</a></p>'
+        f'<p>Made with teipress {esc(__version__)} from TEI P5 sources. '
+        f'<a href="about.html">About this edition</a> · <a href="sitemap.xml">Sitemap</a></p>'
+        "</div></footer>",
+        "</body>",
+        "</html>",
+    ]
+    return "\n".join(parts) + "\n"
+
+
+# ---------------------------------------------------------------------------
+# shared bits of the lists
+
+
+def type_label(entry: dict) -> str:
+    raw = entry.get("type_label") or entry.get("type") or ""
+    text = raw.replace("-", " ").strip()
+    return text[:1].upper() + text[1:]
+
+
+def date_label(entry: dict) -> str:
+    date = entry.get("date")
+    if not date:
+        return "Undated"
+    return date.get("text") or date.get("iso") or "Undated"
+
+
+def time_html(entry: dict, attrs: str = "") -> str:
+    date = entry.get("date")
+    iso = date.get("iso") if date else None
+    if iso and ISO_DATE.fullmatch(iso):
+        return f'<time datetime="{esc(iso)}"{attrs}>{esc(date_label(entry))}</time>'
+    return f"<span{attrs}>{esc(date_label(entry))}</span>"
+
+
+def archive_label(entry: dict) -> str:
+    for archive in entry.get("archives") or []:
+        if archive.get("repository"):
+            return archive["repository"]
+    return ""
+
+
+def people(entry: dict, key: str) -> str:
+    return ", ".join(p["name"] for p in entry.get(key) or [] if p.get("name"))
+
+
+def correspondents_html(entry: dict) -> str:
+    senders, recipients = people(entry, "senders"), people(entry, "recipients")
+    if not senders and not recipients:
+        return ""
+    return (f'<span class="from">{esc(senders or "Unknown")}</span> <span class="arrow" aria-hidden="true">→</span>'
+            f'<span class="visually-hidden" data-pagefind-ignore> to </span> <span class="to">{esc(recipients or "Unknown")}</span>')
+
+
+def sort_key(entry: dict) -> tuple:
+    """By date (undated last), then title, then id: the order of the index and of prev/next."""
+    iso = (entry.get("date") or {}).get("iso") or ""
+    return (0 if iso else 1, iso, entry.get("title") or "", entry.get("id") or "")
+
+
+# ---------------------------------------------------------------------------
+# document page
+
+
+def _dl(rows: list[tuple[str, list[str]]]) -> str:
+    """A description list from (label, [value html, ...]); empty values are left out."""
+    out = []
+    for label, values in rows:
+        values = [v for v in values if v]
+        if values:
+            out.append(f"<div><dt>{esc(label)}</dt>" + "".join(f"<dd>{v}</dd>" for v in values) + "</div>")
+    return "<dl>" + "".join(out) + "</dl>"
+
+
+def _facet_link(facet: str, value: str, label: str | None = None) -> str:
+    """A link to the index filtered by this value (the filters read the query string)."""
+    return f'<a href="index.html?{facet}={quote(value, safe="")}">{esc(label or value)}</a>'
+
+
+def _archive_rows(archives: list[dict]) -> list[tuple[str, list[str]]]:
+    """The first archive field by field; copies held elsewhere one line each."""
+    if not archives:
+        return []
+    first = archives[0]
+    rows = [("Repository", [esc(first["repository"])]),
+            ("Place", [esc(", ".join(v for v in (first["settlement"], first["country"]) if v))]),
+            ("Collection", [esc(first["collection"])]), ("Call number", [esc(first["idno"])]),
+            ("Pages", [esc(first["locus"])])]
+    copies = [", ".join(v for v in (a["repository"], a["settlement"], a["country"], a["collection"], a["idno"],
+                                    a["locus"]) if v) for a in archives[1:]]
+    rows.append(("Also held", [esc(c) for c in copies]))
+    return rows
+
+
+def _url_html(url: str) -> str:
+    href = safe_href(url)
+    if href and href.startswith(("http://", "https://")):
+        return f'<a href="{esc(href)}" rel="external noopener noreferrer">{esc(url)}</a>'
+    return esc(url)
+
+
+def details_html(fields: dict) -> str:
+    """Every header field, labelled: the metadata panel of a document page."""
+    date = fields["date"]
+    conv = fields["conversion"]
+    conversion = ""
+    if conv["version"] or conv["when"]:
+        conversion = (f"Converted to TEI by teipress {esc(conv['version'])}"
+                      + (f" on {esc(conv['when'])}" if conv["when"] else "")
+                      + (f" from <span class=\"mono\">{esc(conv['source_file'])}</span>" if conv["source_file"] else "")
+                      + (f' (SHA-256 <span class="mono hash">{esc(conv["sha256"])}</span>)' if conv["sha256"] else "")
+                      + ".")
+    authors = [a for a in fields["authors"] if a not in [p["name"] for p in fields["senders"]]]
+    licence = ""
+    if fields["licence"]:
+        licence = esc(fields["licence"]["text"])
+        if fields["licence"]["url"] and fields["licence"]["url"].startswith(("http://", "https://")):
+            licence = (f'<a href="{esc(fields["licence"]["url"])}" rel="license external noopener noreferrer">'
+                       f"{licence}</a>")
+    rows: list[tuple[str, list[str]]] = [
+        ("Date", [esc(date["text"] or date["iso"] or "") if date else ""]),
+        ("From", [_facet_link("sender", p["name"]) for p in fields["senders"]]),
+        ("To", [_facet_link("recipient", p["name"]) for p in fields["recipients"]]),
+        ("Via", [esc(p["name"]) for p in fields["via"]]),
+        ("Place", [esc(fields["place_sent"])]),
+        ("Author", [esc(a) for a in authors]),
+        ("Type", [_facet_link("type", fields["type"], type_label(fields)) if fields["type"] else ""]),
+        ("Language", [esc(lang["name"] or lang["ident"] or "") for lang in fields["languages"]]),
+        *_archive_rows(fields["archives"]),
+        ("Printed in", [esc(b) for b in fields["printed"]]),
+        ("Source citation", [esc(fields["citation"])]),
+        (fields["translation"] or "Translation", [esc(n) for n in fields["translators"]]),
+        ("Funding", [esc(f) for f in fields["funders"]]),
+        ("Record ID", [esc(fields["record_id"])]),
+        ("Permanent address", [_url_html(fields["url"])] if fields["url"] else []),
+        ("Uploaded", [esc(fields["uploaded"]["text"] or fields["uploaded"]["iso"] or "")] if fields["uploaded"] else []),
+        *[(key.replace("-", " ").capitalize(), [esc(", ".join(values))]) for key, values in fields["keywords"].items()],
+        ("Related", [esc(r) for r in fields["related"]]),
+        ("Rights", [esc(r) for r in fields["rights"]]),
+        ("Licence", [licence]),
+        ("Published by", [esc(fields["publisher"])]),
+        ("Edition address", [_url_html(fields["edition_url"])] if fields["edition_url"] else []),
+        ("Identifier", [f'<span class="mono">{esc(fields["id"])}</span>']),
+        ("Provenance", [conversion]),
+    ]
+    return _dl(rows)
+
+
+def prevnext_html(nav: dict) -> str:
+    def link(entry: dict | None, rel: str, label: str) -> str:
+        if not entry:
+            return f'<span class="{rel} empty"></span>'
+        return (f'<a class="{rel}" rel="{rel}" href="{esc(entry["id"])}.html">'
+                f'<span class="dir">{label}</span><span class="t">{esc(entry["title"])}</span>'
+                f'<span class="d">{esc(date_label(entry))}</span></a>')
+
+    if not nav.get("prev") and not nav.get("next"):
+        return ""
+    return (f'<nav class="prevnext" aria-label="Previous and next document by date">'
+            f'{link(nav.get("prev"), "prev", "← Previous")}{link(nav.get("next"), "next", "Next →")}</nav>')
+
+
+def document_page(doc: dict, config: Config, nav_html: str) -> str:
+    """One document page; nav_html is the previous/next block (or a marker filled in later)."""
+    fields = doc["header"]
+    doc_id = fields["id"]
+    has_pdf = bool(doc.get("has_pdf"))
+    urls = document_urls(doc_id, config, has_pdf)
+    lang = fields["lang"] if lang_attr(fields["lang"]) else "en"
+    chrome = "" if lang == "en" else ' lang="en"'
+    ctx = TextContext(doc_id, doc["body"])
+    text = blocks_html(doc["body"], ctx, level=3)
+    notes = notes_html(ctx, level=2)
+    # Pagefind meta, not filters: its filter files differ from run to run, which would break
+    # byte-identical rebuilds; the index page has the facets.
+    kicker = []
+    if fields["type"]:
+        kicker.append(f'<span data-pagefind-meta="type">{esc(type_label(fields))}</span>')
+    kicker.append(time_html(fields, ' data-pagefind-meta="date"'))
+    header = [f'<p class="kicker">{" · ".join(kicker)}</p>',
+              f'<h1 id="doc-title" data-pagefind-meta="title">{esc(fields["title"])}</h1>']
+    if correspondents_html(fields):
+        header.append(f'<p class="correspondents">{correspondents_html(fields)}</p>')
+    if fields["summary"]:
+        header.append(f'<p class="summary"><span class="label"{chrome}>Summary</span> {esc(fields["summary"])}</p>')
+    downloads = [f'<li><a href="tei/{esc(doc_id)}.xml" type="application/tei+xml" download>TEI P5 XML</a>'
+                 f' <span class="hint">the encoded source of this page</span></li>']
+    if has_pdf:
+        downloads.append(f'<li><a href="pdf/{esc(doc_id)}.pdf" type="application/pdf">PDF</a>'
+                         f' <span class="hint">the print edition</span></li>')
+    main = f"""<article class="document" aria-labelledby="doc-title">
+<header class="doc-header" data-pagefind-body>
+{"".join(header)}
+</header>
+<div class="doc-layout">
+<section class="reading" aria-labelledby="text-h" data-pagefind-body>
+<h2 id="text-h" class="visually-hidden"{chrome} data-pagefind-ignore>Text</h2>
+{text}
+{notes}
+</section>
+<div class="doc-side"{chrome}>
+<section class="panel details" aria-labelledby="details-h" data-pagefind-body>
+<h2 id="details-h">Document details</h2>
+{details_html(fields)}
+</section>
+<section class="panel cite" id="cite" aria-labelledby="cite-h">
+<h2 id="cite-h">How to cite</h2>
+<p class="citation" id="citation-text">{esc(doc["cite"])}</p>
+<p class="cite-actions"><button type="button" class="button" data-copy="citation-text" hidden>Copy citation</button>
+<a class="button" href="cite/{esc(doc_id)}.bib" type="application/x-bibtex" download>BibTeX</a>
+<a class="button" href="cite/{esc(doc_id)}.ris" type="application/x-research-info-systems" download>RIS</a></p>
+<p class="copy-status" role="status"></p>
+</section>
+<section class="panel downloads" aria-labelledby="downloads-h">
+<h2 id="downloads-h">Downloads</h2>
+<ul>{"".join(downloads)}</ul>
+</section>
+</div>
+</div>
+</article>
+{nav_html}"""
+    head = (f'<link rel="alternate" type="application/tei+xml" href="tei/{esc(doc_id)}.xml" title="TEI P5 XML">\n'
+            + (f'<link rel="alternate" type="application/pdf" href="pdf/{esc(doc_id)}.pdf" title="PDF">\n'
+               if has_pdf else "")
+            + head_metadata(fields, config, urls))
+    return frame(config=config, title=f"{fields['title']} · {config.title}", page="document", main=main,
+                 lang=lang, head=head, canonical=urls["page"], description=None)
+
+
+# ---------------------------------------------------------------------------
+# index pages
+
+
+def index_page_name(number: int) -> str:
+    return "index.html" if number == 1 else f"index-{number}.html"
+
+
+def _years(entry: dict) -> str:
+    iso = (entry.get("date") or {}).get("iso") or ""
+    return iso[:4] if iso[:4].isdigit() else "undated"
+
+
+def index_pages(entries: list[dict], config: Config) -> list[tuple[str, str]]:
+    """The list of documents, sorted by date, in pages of PAGE_SIZE rows.
+
+    Every page carries the full pager and the years, so without JavaScript the pages together
+    are the whole sorted list; with it, the filters search the whole catalogue (catalogue.js).
+    """
+    pages = [entries[i:i + PAGE_SIZE] for i in range(0, len(entries), PAGE_SIZE)] or [[]]
+    first_page_of_year: dict[str, int] = {}
+    year_counts: Counter = Counter()
+    for number, rows in enumerate(pages, 1):
+        for entry in rows:
+            first_page_of_year.setdefault(_years(entry), number)
+            year_counts[_years(entry)] += 1
+
+    def span(rows: list[dict]) -> str:
+        if not rows:
+            return "—"
+        first, last = _years(rows[0]), _years(rows[-1])
+        return first if first == last else f"{first}–{last}"
+
+    years = "".join(
+        f'<li><a href="{index_page_name(page)}#y{year}">{"Undated" if year == "undated" else year}</a>'
+        f' <span class="count">({year_counts[year]})</span></li>'
+        for year, page in first_page_of_year.items())
+    dated = [e for e in entries if _years(e) != "undated"]
+    extent = f"{_years(dated[0])}–{_years(dated[-1])}" if dated else ""
+    intro = (f'<p class="lede">{len(entries)} document{"s" if len(entries) != 1 else ""}'
+             + (f", {extent}" if extent else "") + ", sorted by date. "
+             + 'Read them here, <a href="search.html">search their full text</a>, '
+             + 'or download every one as TEI P5 and PDF.</p>')
+    out = []
+    for number, rows in enumerate(pages, 1):
+        pager = ""
+        if len(pages) > 1:
+            links = "".join(
+                f'<li><a href="{index_page_name(n)}"{_current(n == number)}>'
+                f'<span class="visually-hidden">Page {n}: </span>{esc(span(p))}</a></li>'
+                for n, p in enumerate(pages, 1))
+            pager = f'<nav class="pager" aria-label="Pages of the list ({{where}})"><ul>{links}</ul></nav>'
+        body_rows = []
+        seen_years = set()
+        for entry in rows:
+            year = _years(entry)
+            row_id = ""
+            if first_page_of_year[year] == number and year not in seen_years:
+                row_id = f' id="y{year}"'
+            seen_years.add(year)
+            body_rows.append(
+                f"<tr{row_id}><td class=\"c-date\">{time_html(entry)}</td>"
+                f'<td class="c-title"><a href="{esc(entry["id"])}.html">{esc(entry["title"])}</a></td>'
+                f'<td class="c-corr">{correspondents_html(entry)}</td>'
+                f'<td class="c-type">{esc(type_label(entry))}</td>'
+                f'<td class="c-archive">{esc(archive_label(entry))}</td></tr>')
+        caption = "Documents, sorted by date" + (f", page {number} of {len(pages)}" if len(pages) > 1 else "")
+        main = f"""<h1>{esc(config.title)}</h1>
+{intro}
+<form class="filters" id="filters" hidden>
+<fieldset><legend>Filter the documents</legend>
+<div class="filter-grid">
+{"".join(f'<p><label for="f-{k}">{label}</label><select id="f-{k}" name="{k}"><option value="">All</option></select></p>'
+         for k, label in (("type", "Type"), ("sender", "Sender"), ("recipient", "Recipient"), ("year", "Year"),
+                          ("archive", "Archive")))}
+</div>
+<p class="filter-actions"><button type="reset" class="button">Clear filters</button></p>
+</fieldset>
+</form>
+<p id="filter-status" class="filter-status" role="status"></p>
+<nav class="years" aria-label="Years"><h2 class="small-heading">Years</h2><ul>{years}</ul></nav>
+{pager.replace("{where}", "top")}
+<div class="table-scroll"><table class="doc-list" id="doc-list">
+<caption class="visually-hidden">{caption}</caption>
+<thead><tr><th scope="col">Date</th><th scope="col">Title</th><th scope="col">Sender → recipient</th><th scope="col">Type</th><th scope="col">Archive</th></tr></thead>
+<tbody>
+{chr(10).join(body_rows)}
+</tbody>
+</table></div>
+{pager.replace("{where}", "bottom")}"""
+        title = config.title if number == 1 else f"{config.title}: documents, page {number}"
+        out.append((index_page_name(number),
+                    frame(config=config, title=title, page="index", main=main,
+                          canonical=base_url(config) + ("" if number == 1 else index_page_name(number)),
+                          description=f"{len(entries)} documents of {config.title}",
+                          scripts=("assets/catalogue.js",))))
+    return out
+
+
+def catalogue_js(entries: list[dict]) -> str:
+    """The catalogue the filters search: one compact row per document, in index order."""
+    rows = [[e["id"], (e.get("date") or {}).get("iso") or "", date_label(e), e.get("title") or "",
+             [p["name"] for p in e.get("senders") or []], [p["name"] for p in e.get("recipients") or []],
+             e.get("type") or "", type_label(e), archive_label(e), _years(e)]
+            for e in entries]
+    data = json.dumps({"fields": ["id", "iso", "date", "title", "senders", "recipients", "type", "typeLabel",
+                                  "archive", "year"], "rows": rows}, ensure_ascii=True, separators=(",", ":"))
+    return f"window.teipressCatalogue = {data};\n"
+
+
+# ---------------------------------------------------------------------------
+# about and search
+
+
+def _most_common(values: list) -> object:
+    """The value most documents share (ties: the first in index order)."""
+    if not values:
+        return None
+    keyed = [json.dumps(v, sort_keys=True) for v in values]
+    best = Counter(keyed).most_common(1)[0][0]
+    return values[keyed.index(best)]
+
+
+def signs_table() -> str:
+    """What the editorial signs mean: read from the behaviour table both editions share."""
+    meanings = {"supplied": "Supplied by the editors (not in the source)",
+                "gap": "Omitted or illegible in the source; the reason is given where known",
+                "unclear": "Uncertain reading", "page": "Page break of the source, with its number"}
+    rows = []
+    seen = set()
+    for element, (behaviour, before, after) in BEHAVIOURS.items():
+        if (before or after) and behaviour not in seen:
+            seen.add(behaviour)
+            example = {"gap": f"{before}...{after}", "page": f"{before}5{after}"}.get(behaviour, f"{before}text{after}")
+            rows.append(f"<tr><td class=\"sign\">{esc(example)}</td><td><code>&lt;{esc(element)}&gt;</code></td>"
+                        f"<td>{esc(meanings.get(behaviour, behaviour))}</td></tr>")
+    rows.append('<tr><td class="sign"><sup>1</sup></td><td><code>&lt;note&gt;</code></td>'
+                "<td>A note of the source or of the editors, listed after the text</td></tr>")
+    return ('<div class="table-scroll"><table class="signs"><caption class="visually-hidden">Editorial signs</caption>'
+            '<thead><tr><th scope="col">Sign</th><th scope="col">TEI element</th><th scope="col">Meaning</th></tr></thead>'
+            f"<tbody>{''.join(rows)}</tbody></table></div>")
+
+
+def about_page(entries: list[dict], config: Config) -> str:
+    project = _most_common([e.get("project") for e in entries if e.get("project")]) or config.project
+    editorial = _most_common([e.get("editorial") for e in entries if e.get("editorial")]) or []
+    principles = "".join(
+        f"<h3>{esc(EDITORIAL_PARTS.get(part['part'], part['part'].capitalize()))}</h3>"
+        + "".join(f"<p>{esc(p)}</p>" for p in part["paragraphs"] if p)
+        for part in editorial)
+    dated = [e for e in entries if (e.get("date") or {}).get("iso")]
+    extent = (f"{date_label(dated[0])} – {date_label(dated[-1])}" if dated else "")
+    publishers = _most_common([e.get("publisher") for e in entries if e.get("publisher")]) or config.publisher
+    rights = _most_common([rights_text(e) for e in entries if e.get("rights")])
+    main = f"""<h1>About this edition</h1>
+<section aria-labelledby="edition-h">
+<h2 id="edition-h">The edition</h2>
+<p class="lede">{esc(project)}</p>
+<dl class="facts">
+<div><dt>Title</dt><dd>{esc(config.title)}</dd></div>
+<div><dt>Publisher</dt><dd>{esc(publishers)}</dd></div>
+<div><dt>Licence of the edition</dt><dd><a href="{esc(config.licence_url)}" rel="license external noopener noreferrer">{esc(config.licence)}</a></dd></div>
+<div><dt>Documents</dt><dd>{len(entries)}</dd></div>
+{f'<div><dt>Dates</dt><dd>{esc(extent)}</dd></div>' if extent else ''}
+<div><dt>Address</dt><dd>{esc(base_url(config))}</dd></div>
+</dl>
+{f'<p>The sources keep their own rights statements, shown with each document. The most common one reads: “{esc(rights)}”</p>' if rights else ''}
+</section>
+<section aria-labelledby="principles-h">
+<h2 id="principles-h">Editorial principles</h2>
+<p>How the documents were encoded, as every TEI file records it in its <code>encodingDesc</code>.</p>
+{principles or '<p>No editorial declaration is recorded in the TEI files.</p>'}
+</section>
+<section aria-labelledby="signs-h">
+<h2 id="signs-h">Editorial signs</h2>
+<p>The web and print editions print the same signs around the same TEI elements.</p>
+{signs_table()}
+</section>
+<section aria-labelledby="data-h">
+<h2 id="data-h">Data</h2>
+<p>Each document page offers its TEI P5 source and, where typeset, its PDF, with a ready citation and BibTeX and RIS files for reference managers. Pages carry Dublin Core, Highwire Press (<code>citation_*</code>) and schema.org metadata; crawlers find every page in the <a href="sitemap.xml">sitemap</a>.</p>
+</section>"""
+    return frame(config=config, title=f"About · {config.title}", page="about", main=main,
+                 canonical=base_url(config) + "about.html", description=project)
+
+
+def search_page(config: Config) -> str:
+    main = """<h1>Search</h1>
+<form class="search-form" id="search-form" role="search" action="search.html" method="get">
+<label for="q" class="search-label">Search the text and the metadata of every document</label>
+<div class="search-row"><input id="q" name="q" type="search" autocomplete="off" spellcheck="false"><button type="submit" class="button primary">Search</button></div>
+</form>
+<p id="search-status" class="search-status" role="status"></p>
+<noscript><p class="notice">Search runs in your browser and needs JavaScript. Without it, browse the <a href="index.html">list of documents</a>.</p></noscript>
+<ol id="search-results" class="search-results"></ol>
+<p><button type="button" class="button" id="search-more" hidden>More results</button></p>
+<p class="hint">Accents do not matter: <i>Bucuresti</i> finds <i>Bucureşti</i>. The search index is part of the site and no query leaves your browser.</p>"""
+    return frame(config=config, title=f"Search · {config.title}", page="search", main=main,
+                 canonical=base_url(config) + "search.html", description=f"Search {config.title}")
