@@ -16,6 +16,7 @@ web edition turns it into HTML.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from lxml import etree
@@ -168,11 +169,21 @@ def _first_child(element: etree._Element, names: tuple[str, ...]) -> etree._Elem
     return None
 
 
+_WHITESPACE = re.compile(r"\s+")
+
+
+def _squeeze(text: str) -> str:
+    """Whitespace runs as one space (most text has none: skip the regex then)."""
+    if "\n" in text or "  " in text or "\t" in text or "\r" in text:
+        return _WHITESPACE.sub(" ", text)
+    return text
+
+
 def _trim(nodes: list[dict]) -> list[dict]:
     """Collapse whitespace runs in text nodes and trim the ends of the whole run."""
     for node in nodes:
         if node["t"] == "text":
-            node["text"] = re.sub(r"\s+", " ", node["text"])
+            node["text"] = _squeeze(node["text"])
         elif "c" in node:
             node["c"] = [_collapse(n) for n in node["c"]]
     while nodes and nodes[0]["t"] == "text" and not nodes[0]["text"].strip():
@@ -188,7 +199,7 @@ def _trim(nodes: list[dict]) -> list[dict]:
 
 def _collapse(node: dict) -> dict:
     if node["t"] == "text":
-        node["text"] = re.sub(r"\s+", " ", node["text"])
+        node["text"] = _squeeze(node["text"])
     elif "c" in node:
         node["c"] = [_collapse(n) for n in node["c"]]
     return node
@@ -216,7 +227,7 @@ def plain(element: etree._Element | None) -> str:
     """An element's text as an edition shows it, without notes; '' for None."""
     if element is None:
         return ""
-    return re.sub(r"\s+", " ", plain_inlines(inlines(element, notes=False))).strip()
+    return _squeeze(plain_inlines(inlines(element, notes=False))).strip()
 
 
 # ---------------------------------------------------------------------------
@@ -283,8 +294,13 @@ def body_blocks(root: etree._Element) -> list[dict]:
 # header
 
 
+@lru_cache(maxsize=256)
+def _xpath(path: str) -> etree.XPath:
+    return etree.XPath(path, namespaces=NS)
+
+
 def _all(root: etree._Element, path: str) -> list[etree._Element]:
-    return root.xpath(path, namespaces=NS)
+    return _xpath(path)(root)
 
 
 def _first_text(root: etree._Element, path: str) -> str:
