@@ -71,6 +71,14 @@ def _fixed_epoch(monkeypatch):
 TEI = {"tei": "http://www.tei-c.org/ns/1.0"}
 
 
+def all_sources() -> list[Path]:
+    """The seed, the golden cases' sources and (when present) the shared corpus samples."""
+    found = sorted(SEEDS.glob("*.txt")) + sorted((ROOT / "tests" / "golden").glob("*/source.txt"))
+    if CORPUS.is_dir():
+        found += sorted(CORPUS.glob("*.txt"))
+    return found
+
+
 def convert_path(path: Path, reader: str | None = None):
     """Convert one source in memory: (Conversion, root element)."""
     from teipress.config import Config

@@ -14,10 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CORPUS, ROOT, SEEDS, convert_path
+from conftest import SEEDS, all_sources, convert_path
 
 WORD = re.compile(r"\w+")
-GOLDEN = sorted((ROOT / "tests" / "golden").glob("*/source.txt"))
 
 
 def words(text: str) -> Counter:
@@ -32,14 +31,7 @@ def tei_words(root) -> Counter:
     return words(text)
 
 
-def sources() -> list[Path]:
-    found = sorted(SEEDS.glob("*.txt")) + GOLDEN
-    if CORPUS.is_dir():
-        found += sorted(CORPUS.glob("*.txt"))
-    return found
-
-
-@pytest.mark.parametrize("path", sources(), ids=lambda p: f"{p.parent.name}/{p.name}")
+@pytest.mark.parametrize("path", all_sources(), ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_every_word_is_in_the_tei_or_set_aside(path: Path):
     conversion, root = convert_path(path)
     source = words(path.read_text("utf-8", errors="ignore"))
@@ -48,7 +40,7 @@ def test_every_word_is_in_the_tei_or_set_aside(path: Path):
     assert not missing, f"words of {path.name} found neither in the TEI nor set aside: {dict(missing)}"
 
 
-@pytest.mark.parametrize("path", sources(), ids=lambda p: f"{p.parent.name}/{p.name}")
+@pytest.mark.parametrize("path", all_sources(), ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_every_line_has_a_destination(path: Path):
     conversion, _ = convert_path(path)
     lines = conversion.report["lines"]

@@ -6,26 +6,17 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CORPUS, ROOT, SEEDS, convert_path
-
-GOLDEN = sorted((ROOT / "tests" / "golden").glob("*/source.txt"))
+from conftest import SEEDS, all_sources, convert_path
 
 
-def sources() -> list[Path]:
-    found = sorted(SEEDS.glob("*.txt")) + GOLDEN
-    if CORPUS.is_dir():
-        found += sorted(CORPUS.glob("*.txt"))
-    return found
-
-
-@pytest.mark.parametrize("path", sources(), ids=lambda p: f"{p.parent.name}/{p.name}")
+@pytest.mark.parametrize("path", all_sources(), ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_conversion_is_valid_tei_all(path: Path, tei_all):
     _, root = convert_path(path)
     assert tei_all.validate(root.getroottree()), str(tei_all.error_log)
 
 
 def test_ids_are_unique_and_prefixed():
-    for path in sources():
+    for path in all_sources():
         conversion, root = convert_path(path)
         ids = root.xpath("//@xml:id")
         assert len(ids) == len(set(ids))
