@@ -3,7 +3,6 @@ reproducibility, an interrupted build, and the Dask executor."""
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import signal

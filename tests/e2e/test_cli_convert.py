@@ -5,11 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 from lxml import etree
 
-from conftest import ROOT, SEEDS
+from conftest import SEEDS
 from teipress.cli import main
 
 SEED = sorted(SEEDS.glob("*.txt"))[0]

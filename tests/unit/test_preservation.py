@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SEEDS, all_sources, convert_path
+from conftest import all_sources, convert_path
 
 WORD = re.compile(r"\w+")
 

@@ -86,8 +86,8 @@ def test_seed_tags_both_central_committees_and_romania(tei_all):
     doc = conversion.doc.id
     tagged = {ref for ref in refs}
     assert {f"#{doc}-cc-cpsu", f"#{doc}-cc-rwp", f"#{doc}-romania"} <= tagged
-    assert xp(root, f"//tei:correspAction[@type='sent']/tei:orgName/@ref") == [f"#{doc}-cc-cpsu"]
-    assert xp(root, f"//tei:correspAction[@type='received']/tei:orgName/@ref") == [f"#{doc}-cc-rwp"]
+    assert xp(root, "//tei:correspAction[@type='sent']/tei:orgName/@ref") == [f"#{doc}-cc-cpsu"]
+    assert xp(root, "//tei:correspAction[@type='received']/tei:orgName/@ref") == [f"#{doc}-cc-rwp"]
     assert xp(root, "string(//tei:body//tei:placeName[@ref]/text())") in ("Romania", "Romanian People's Republic")
     uri = xp(root, f"string(//tei:standOff//tei:place[@xml:id='{doc}-romania']/tei:idno[@type='URI'])")
     assert uri == "http://www.wikidata.org/entity/Q218"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from teipress.dates import date_at_end, date_at_start, parse_date
+from teipress.dates import date_at_end, date_at_start
 from teipress.model import Block, Division, Name
 
 

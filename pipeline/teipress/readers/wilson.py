@@ -21,13 +21,13 @@ from collections import Counter
 
 from teipress.citations import LANGUAGE_CODES, known_archive, read_citation
 from teipress.dates import date_at_end, parse_date
-from teipress.model import Archive, DateValue, Document
+from teipress.model import Archive, Document
 from teipress.readers.page import Page
 from teipress.readers.structure import (
     SourceLine, build_divisions, date_line, furniture_role, is_closing_salute, is_gap_line,
-    is_name_like, is_signature, script_language,
+    is_name_like, is_signature,
 )
-from teipress.titles import CORRESPONDENCE_TYPES, doc_type_of, read_title
+from teipress.titles import doc_type_of, read_title
 
 NAME = "wilson"
 
