@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+from functools import lru_cache
 
 from teipress.model import DateValue
 
@@ -149,6 +150,7 @@ def _reading(kind: str, m: re.Match, text: str, context_year: int | None) -> Dat
     return None
 
 
+@lru_cache(maxsize=8192)
 def parse_date(text: str, context_year: int | None = None) -> DateValue | None:
     """Read a string that is a date and nothing else ("September 9, 1958")."""
     stripped = text.strip().strip(".,;")
@@ -159,6 +161,7 @@ def parse_date(text: str, context_year: int | None = None) -> DateValue | None:
     return None
 
 
+@lru_cache(maxsize=8192)
 def date_at_start(text: str, context_year: int | None = None) -> tuple[DateValue, str] | None:
     """A date that opens text, and the rest ("8 October 1950   11.20" -> date, "11.20")."""
     for kind, pattern in _PATTERNS + (_NO_YEAR if context_year else []):
@@ -176,6 +179,7 @@ _AT_END = {kind: re.compile(rf"(?<!\w)(?:{pattern.pattern})[\s.]*$", pattern.fla
            for kind, pattern in _PATTERNS + _NO_YEAR if kind not in ("year", "decade", "year-range")}
 
 
+@lru_cache(maxsize=8192)
 def date_at_end(text: str, context_year: int | None = None) -> tuple[str, DateValue] | None:
     """A date that closes text ("Zhou Enlai August 23 [1950]" -> "Zhou Enlai ", date)."""
     best = None

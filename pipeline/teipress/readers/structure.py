@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from teipress.dates import date_at_end, date_at_start
 from teipress.model import Block, Division, Name
@@ -80,6 +81,7 @@ def normalise(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
+@lru_cache(maxsize=8192)
 def script_language(text: str) -> str | None:
     """The language a line's script implies (zh, ja, ko, ru), or None for Latin text."""
     if text.isascii():
@@ -101,6 +103,7 @@ def script_language(text: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=8192)
 def furniture_role(text: str) -> str | None:
     """What kind of telegram or letterhead furniture a line is, if it is furniture."""
     bare = text.strip("“”\"' ")
@@ -128,6 +131,7 @@ def is_gap_line(text: str) -> bool:
     return bool(GAP_LINE.match(text.strip()))
 
 
+@lru_cache(maxsize=8192)
 def is_name_like(text: str, max_words: int = 9) -> bool:
     """A signature or a name: a few capitalised words, initials, particles, bracketed parts."""
     bare = text.strip().strip("“”\"'‘’").rstrip(".,;:")

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from functools import lru_cache
 
 from teipress.citations import LANGUAGE_CODES, known_archive, read_citation
 from teipress.dates import date_at_end, parse_date
@@ -80,6 +81,7 @@ def detect(text: str) -> bool:
     )
 
 
+@lru_cache(maxsize=4096)
 def _heading(text: str) -> tuple[str, str] | None:
     """(field, inline value) when a line is a section or field heading ("Record ID 113636")."""
     low = text.lower().rstrip(":").strip()
