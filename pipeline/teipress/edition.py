@@ -285,9 +285,88 @@ def _group(element: etree._Element, counter: list[int]) -> list[dict]:
 
 
 def body_blocks(root: etree._Element) -> list[dict]:
-    """The text of a TEI document as blocks; paragraphs numbered in document order."""
+    """The text of a TEI document as blocks; paragraphs numbered in document order.
+    A name whose @ref points at an entry of the document's standOff carries the entry's
+    register key ("entity"), for the editions to link it."""
     body = root.find("tei:text/tei:body", NS)
-    return _blocks(body, [0]) if body is not None else []
+    blocks = _blocks(body, [0]) if body is not None else []
+    keys = _entity_keys(root)
+    if keys:
+        _mark_entities(blocks, keys)
+    return blocks
+
+
+def _mark_entities(nodes: list[dict], keys: dict[str, str]) -> None:
+    for node in nodes:
+        if node.get("t") == "name" and node.get("ref") in keys:
+            node["entity"] = keys[node["ref"]]
+        for child in ("blocks", "c"):
+            if child in node:
+                _mark_entities(node[child], keys)
+        for item in node.get("items", []):
+            _mark_entities(item, keys)
+        for row in node.get("rows", []):
+            for cell in row:
+                _mark_entities(cell, keys)
+
+
+_ENTRY_TAGS = {f"{{{TEI_NS}}}{kind}": kind for kind in ("person", "org", "place")}
+_ENTRY_NAMES = ("persName", "orgName", "placeName")
+
+
+def _entries(root: etree._Element) -> list[etree._Element]:
+    stand_off = root.find("tei:standOff", NS)
+    return [] if stand_off is None else [e for e in stand_off.iter(*_ENTRY_TAGS)]
+
+
+def _entity_key(entry: etree._Element) -> str:
+    """An entry's key across the edition: its register id, else its own xml:id."""
+    register = entry.find("tei:idno[@type='register']", NS)
+    if register is not None and (register.text or "").strip():
+        return register.text.strip()
+    return entry.get(f"{{{XML_NS}}}id") or ""
+
+
+def _entity_keys(root: etree._Element) -> dict[str, str]:
+    """@ref value ("#<xml:id>") -> entity key, for the entries of the document's standOff."""
+    return {f"#{e.get(f'{{{XML_NS}}}id')}": _entity_key(e) for e in _entries(root) if e.get(f"{{{XML_NS}}}id")}
+
+
+def _paragraph_mentions(root: etree._Element) -> dict[str, list[int]]:
+    """@ref -> numbers of the paragraphs that mention it (numbered as body_blocks numbers them)."""
+    body = root.find("tei:text/tei:body", NS)
+    where: dict[str, list[int]] = {}
+    if body is None:
+        return where
+    n = 0
+    for p in body.iter(f"{{{TEI_NS}}}p"):
+        if any(local(a) == "note" for a in p.iterancestors()):
+            continue  # a note's paragraphs are not numbered
+        n += 1
+        for element in p.iter():
+            ref = element.get("ref") if isinstance(element.tag, str) else None
+            if ref and (not where.get(ref) or where[ref][-1] != n):
+                where.setdefault(ref, []).append(n)
+    return where
+
+
+def entities(root: etree._Element) -> list[dict]:
+    """The register entries a document carries in its standOff: key, kind, preferred name,
+    authority URIs, and the paragraphs that mention it."""
+    where = _paragraph_mentions(root)
+    out = []
+    for entry in _entries(root):
+        names = [n for n in entry if local(n) in _ENTRY_NAMES]
+        preferred = next((n for n in names if n.get("type") == "preferred"), names[0] if names else None)
+        xml_id = entry.get(f"{{{XML_NS}}}id")
+        out.append({
+            "key": _entity_key(entry),
+            "kind": _ENTRY_TAGS[entry.tag],
+            "name": plain(preferred) or _entity_key(entry),
+            "uris": [u for u in (plain(i) for i in entry.findall("tei:idno[@type='URI']", NS)) if safe_href(u)],
+            "paragraphs": where.get(f"#{xml_id}", []),
+        })
+    return out
 
 
 # ---------------------------------------------------------------------------
@@ -317,13 +396,14 @@ def _date(element: etree._Element | None) -> dict | None:
             "notAfter": element.get("notAfter"), "iso": when, "year": when[:4] if when else None}
 
 
-def _names(elements: list[etree._Element]) -> list[dict]:
+def _names(elements: list[etree._Element], keys: dict[str, str] | None = None) -> list[dict]:
     out = []
     for action in elements:
         for name in action:
             tag = local(name)
-            if tag in ("persName", "orgName", "name"):
-                out.append({"name": plain(name), "kind": tag, "ref": name.get("ref")})
+            if tag in ("persName", "orgName", "placeName", "name"):
+                ref = name.get("ref")
+                out.append({"name": plain(name), "kind": tag, "ref": ref, "entity": (keys or {}).get(ref)})
     return out
 
 
@@ -333,6 +413,7 @@ def header_fields(root: etree._Element) -> dict:
         return _first_text(root, path)
 
     corresp = "tei:teiHeader/tei:profileDesc/tei:correspDesc/tei:correspAction"
+    keys = _entity_keys(root)
     sent_date = _all(root, f"{corresp}[@type='sent']/tei:date | tei:teiHeader/tei:profileDesc/tei:creation/tei:date")
     archives = []
     for ident in _all(root, "tei:teiHeader/tei:fileDesc/tei:sourceDesc/tei:msDesc/tei:msIdentifier"
@@ -372,9 +453,10 @@ def header_fields(root: etree._Element) -> dict:
         "date": _date(sent_date[0] if sent_date else None),
         "type": (keywords.get("document-type") or [""])[0],
         "type_label": (keywords.get("archive-type") or [""])[0],
-        "senders": _names(_all(root, f"{corresp}[@type='sent']")),
-        "recipients": _names(_all(root, f"{corresp}[@type='received']")),
-        "via": _names(_all(root, f"{corresp}[@type='transmitted']")),
+        "senders": _names(_all(root, f"{corresp}[@type='sent']"), keys),
+        "recipients": _names(_all(root, f"{corresp}[@type='received']"), keys),
+        "via": _names(_all(root, f"{corresp}[@type='transmitted']"), keys),
+        "entities": entities(root),
         "place_sent": first(f"{corresp}[@type='sent']/tei:placeName"),
         "authors": [plain(a) for a in _all(root, "tei:teiHeader/tei:fileDesc/tei:titleStmt/tei:author")],
         "summary": " ".join(plain(p) for p in _all(root, "tei:teiHeader/tei:profileDesc/tei:abstract/tei:p")),

@@ -146,7 +146,7 @@ def _read_chunks(handle) -> Iterable[bytes]:
 
 
 class LazyOai:
-    """The OAI-PMH app of teipress.oai, made at the first request; 404 while it is absent."""
+    """The OAI-PMH app of teipress.oai, made at the first request (serve starts fast)."""
 
     def __init__(self, editions_dir: Path, config: Config):
         self.editions_dir = editions_dir
@@ -155,15 +155,10 @@ class LazyOai:
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         if self.app is None:
+            from teipress.oai import make_app as make_oai_app
+
             try:
-                from teipress import oai
-            except ImportError as error:
-                if error.name not in ("teipress.oai",):
-                    raise
-                return _plain(start_response, "404 Not Found",
-                              "This teipress has no OAI-PMH repository (teipress.oai is not installed).\n")
-            try:
-                self.app = oai.make_app(self.editions_dir, self.config)
+                self.app = make_oai_app(self.editions_dir, self.config)
             except TeipressError as error:
                 return _plain(start_response, "503 Service Unavailable", f"{error}\n")
         return self.app(environ, start_response)

@@ -139,3 +139,44 @@ def test_suggest_lists_names_missing_from_the_register(tmp_path):
     assert names["Santo Zoltan"]["count"] == 2 and names["Santo Zoltan"]["documents"] == ["letter"]
     assert "Vasily Petrov" in names and "Szolnok" in names
     assert "Imre Nagy" not in names and "Stalin" not in names  # already in the register
+
+
+def test_editions_show_the_register(tmp_path, tei_all):
+    """Web entity pages list the documents that name an entry; the PDF has an index of
+    names with paragraph numbers; CMIF and oai_dc carry the authority URIs."""
+    require(CORPUS.is_dir(), "corpus absent")
+    import shutil
+
+    from teipress.build import build
+
+    project = tmp_path / "p"
+    (project / "seeds").mkdir(parents=True)
+    shutil.copy(SEED, project / "seeds")
+    shutil.copy(next(CORPUS.glob("001_*.txt")), project / "seeds" / "stalin-telegram.txt")
+    shutil.copy(next(CORPUS.glob("010_*.txt")), project / "seeds" / "grigoryan-note.txt")
+    shutil.copy(REGISTER, project / "register.xml")
+    result = build(project, jobs=1, echo=lambda *a, **k: None)
+    assert not result.failed, result.failures
+    web = project / "editions" / "web"
+    page = etree.parse(str(web / "name-stalin.html"), etree.HTMLParser())
+    assert sorted(page.xpath("//ul[@class='mentions']/li/a/@href")) == ["grigoryan-note.html", "stalin-telegram.html"]
+    assert page.xpath("//a[@href='http://www.wikidata.org/entity/Q855']")
+    people = etree.parse(str(web / "people.html"), etree.HTMLParser())
+    assert "name-stalin.html" in people.xpath("//ul[@class='name-list']/li/a/@href")
+    seed_page = etree.parse(str(web / f"{SEED.stem}.html"), etree.HTMLParser())
+    assert seed_page.xpath("//main//a[@href='name-romania.html']")
+    # print: the index of names with paragraph numbers
+    from pypdf import PdfReader
+
+    text = "".join(p.extract_text() for p in PdfReader(project / "editions" / "print" / f"{SEED.stem}.pdf").pages)
+    assert "Index of names" in text and "Romania ¶ 2, 3, 4, 6" in text
+    # harvest: CMIF carries the URIs, oai_dc names them as relations
+    cmif = etree.parse(str(project / "editions" / "cmif.xml"))
+    assert cmif.xpath("//tei:correspAction[@type='sent']/tei:persName[@ref='http://www.wikidata.org/entity/Q855']",
+                      namespaces={"tei": "http://www.tei-c.org/ns/1.0"})
+    import sqlite3
+
+    with sqlite3.connect(project / "editions" / "oai.sqlite") as conn:
+        record = conn.execute("SELECT oai_dc FROM records WHERE id = ?", (SEED.stem,)).fetchone()[0]
+    dc = etree.fromstring(record)
+    assert "http://www.wikidata.org/entity/Q218" in dc.xpath("//*[local-name()='relation']/text()")

@@ -89,12 +89,6 @@ def test_etag_gives_not_modified(editions):
     assert call(app, "/", HTTP_IF_NONE_MATCH=etag)[0].startswith("304")
 
 
-def test_oai_is_404_while_teipress_oai_is_absent(editions, monkeypatch):
-    monkeypatch.setitem(sys.modules, "teipress.oai", None)  # makes the import fail as if the module were absent
-    status, _, body = call(make_app(editions, Config()), "/oai")
-    assert status.startswith("404") and b"OAI-PMH" in body
-
-
 def test_oai_app_is_mounted_at_oai(editions, monkeypatch):
     made = []
 

@@ -415,6 +415,8 @@ def oai_dc_bytes(entry: dict, config: Config) -> bytes:
     add("source", [source, *(entry.get("printed") or [])])
     add("language", [lang["ident"] for lang in entry.get("languages") or [] if lang.get("ident")]
         or entry.get("lang"))
+    # the authority records of the people, organisations and places the document names
+    add("relation", list(dict.fromkeys(uri for e in entry.get("entities") or [] for uri in e.get("uris", []))))
     licence = entry.get("licence")
     add("rights", [*(entry.get("rights") or []),
                    f"{licence['text']} ({licence['url']})" if licence and licence.get("url") else

@@ -34,13 +34,16 @@ from teipress.edition import reading
 from teipress.errors import InputError, OutputError, RenderError, TeipressError
 from teipress.writers import web_assets
 from teipress.writers.web_meta import base_url, citation_files, robots, sitemap
-from teipress.writers.web_pages import (NAV_MARKER, about_page, catalogue_js, document_page, index_pages,
-                                        prevnext_html, search_page, sort_key)
+from teipress.writers.web_pages import (NAV_MARKER, about_page, catalogue_js, collect_entities, document_page,
+                                        entity_index_pages, entity_page_html, index_pages, prevnext_html,
+                                        search_page, sort_key)
+from teipress.writers.web_text import entity_page
 from teipress.xmlio import atomic_write, safe_parser
 
 DOC_ID = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*")
 GENERATOR_MARK = b'<meta name="generator" content="teipress'
 FIXED_PAGES = {"index.html", "about.html", "search.html"}
+RESERVED_PAGES = FIXED_PAGES | {"people.html", "organisations.html", "places.html"}
 PARALLEL_FROM = 64  # fewer documents than this: render in this process (a pool costs more than it saves)
 
 
@@ -49,10 +52,14 @@ PARALLEL_FROM = 64  # fewer documents than this: render in this process (a pool 
 
 
 def check_id(doc_id: str | None, path: str | None = None) -> str:
-    """A document id usable as a file name and in URLs (an NCName of safe characters)."""
+    """A document id usable as a file name and in URLs (an NCName of safe characters), and not
+    the name of one of the site's own pages."""
     if not doc_id or not DOC_ID.fullmatch(doc_id):
         raise RenderError(f"the document id {doc_id!r} cannot name a web page", path=path,
                           hint="give the TEI root an xml:id of letters, digits, '_', '-' and '.'")
+    if f"{doc_id}.html" in RESERVED_PAGES or re.fullmatch(r"index-\d+|name-.+", doc_id):
+        raise RenderError(f"the document id {doc_id!r} is the name of one of the site's own pages", path=path,
+                          hint="rename the seed (the id is its file name)")
     return doc_id
 
 
@@ -95,18 +102,23 @@ def write_collection(web_dir: Path, entries: list[dict], config: Config, *, cita
     files["assets/catalogue.js"] = catalogue_js(ordered).encode("utf-8")
     files["about.html"] = about_page(ordered, config).encode("utf-8")
     files["search.html"] = search_page(config).encode("utf-8")
+    entities = collect_entities(ordered)  # the register's entries: one index per kind, a page each
+    name_pages = entity_index_pages(entities, config)
+    name_pages += [(entity_page(key), entity_page_html(entity, config)) for key, entity in sorted(entities.items())]
+    for name, html in name_pages:
+        files[name] = html.encode("utf-8")
     if citations:
         for entry in ordered:
             files.update(citation_files(entry, config, entry.get("has_pdf", False)))
     base = base_url(config)
     urls = [(base, None), (base + "about.html", None), (base + "search.html", None)]
-    urls += [(base + name, None) for name, _ in pages[1:]]
+    urls += [(base + name, None) for name, _ in pages[1:] + name_pages]
     urls += [(f"{base}{e['id']}.html", (e.get("conversion") or {}).get("when")) for e in ordered]
     files["sitemap.xml"] = sitemap(urls)
     files["robots.txt"] = robots(config)
     for name in sorted(files):
         write_if_changed(web_dir / name, files[name])
-    _remove_stale(web_dir, ordered, {name for name, _ in pages})
+    _remove_stale(web_dir, ordered, {name for name, _ in pages + name_pages})
 
 
 def write_if_changed(path: Path, data: bytes) -> bool:

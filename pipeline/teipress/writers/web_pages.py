@@ -16,7 +16,8 @@ from teipress import __version__
 from teipress.config import Config
 from teipress.edition import BEHAVIOURS, safe_href
 from teipress.writers.web_meta import base_url, document_urls, head_metadata, rights_text
-from teipress.writers.web_text import ISO_DATE, TextContext, blocks_html, esc, lang_attr, notes_html
+from teipress.writers.web_text import (ISO_DATE, TextContext, blocks_html, entity_page, esc, lang_attr,
+                                       notes_html)
 
 CSP = ("default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; "
        "font-src 'self'; connect-src 'self'; worker-src 'self'; object-src 'none'; base-uri 'none'; "
@@ -42,8 +43,8 @@ def frame(*, config: Config, title: str, page: str, main: str, lang: str = "en",
     chrome = "" if lang == "en" else ' lang="en"'  # the interface speaks English whatever the text does
     nav = "".join(
         f'<li><a href="{href}"{_current(key == page)}>{label}</a></li>'
-        for key, href, label in (("index", "index.html", "Documents"), ("search", "search.html", "Search"),
-                                 ("about", "about.html", "About")))
+        for key, href, label in (("index", "index.html", "Documents"), ("names", "people.html", "Names"),
+                                 ("search", "search.html", "Search"), ("about", "about.html", "About")))
     search_box = "" if page == "search" else (
         '<form class="site-search" role="search" action="search.html" method="get">'
         '<label for="site-q" class="visually-hidden">Search the edition</label>'
@@ -492,6 +493,64 @@ def about_page(entries: list[dict], config: Config) -> str:
 </section>"""
     return frame(config=config, title=f"About · {config.title}", page="about", main=main,
                  canonical=base_url(config) + "about.html", description=project)
+
+
+KIND_PAGES = {"person": ("people.html", "People"), "org": ("organisations.html", "Organisations"),
+              "place": ("places.html", "Places")}
+
+
+def collect_entities(entries: list[dict]) -> dict[str, dict]:
+    """Register entries across the edition: key -> kind, name, URIs, and the documents
+    (entries, in date order) that mention them."""
+    found: dict[str, dict] = {}
+    for entry in sorted(entries, key=sort_key):
+        for entity in entry.get("entities") or []:
+            item = found.setdefault(entity["key"], {"key": entity["key"], "kind": entity["kind"],
+                                                    "name": entity["name"], "uris": [], "documents": []})
+            item["uris"] += [u for u in entity.get("uris", []) if u not in item["uris"]]
+            item["documents"].append(entry)
+    return found
+
+
+def _kind_tabs(current: str) -> str:
+    return ('<nav class="name-kinds" aria-label="Kinds of names"><ul>' + "".join(
+        f'<li><a href="{href}"{_current(kind == current)}>{label}</a></li>'
+        for kind, (href, label) in KIND_PAGES.items()) + "</ul></nav>")
+
+
+def entity_index_pages(entities: dict[str, dict], config: Config) -> list[tuple[str, str]]:
+    """people.html, organisations.html, places.html: every register entry the documents
+    mention, alphabetically, with how many documents mention it."""
+    pages = []
+    for kind, (name, label) in KIND_PAGES.items():
+        items = sorted((e for e in entities.values() if e["kind"] == kind), key=lambda e: e["name"].casefold())
+        rows = "".join(
+            f'<li><a href="{esc(entity_page(e["key"]))}">{esc(e["name"])}</a> '
+            f'<span class="count">({len(e["documents"])} document{"s" if len(e["documents"]) != 1 else ""})</span></li>'
+            for e in items)
+        main = (f"<h1>{label}</h1>{_kind_tabs(kind)}"
+                f"<p>The {label.lower()} the documents name, from the edition's register.</p>"
+                + (f'<ul class="name-list">{rows}</ul>' if rows else f"<p>No {label.lower()} are registered yet.</p>"))
+        pages.append((name, frame(config=config, title=f"{label} · {config.title}", page="names", main=main,
+                                  canonical=base_url(config) + name)))
+    return pages
+
+
+def entity_page_html(entity: dict, config: Config) -> str:
+    """One register entry: its name, its authority records, the documents that mention it."""
+    kind_page, kind_label = KIND_PAGES[entity["kind"]]
+    links = "".join(f'<li><a href="{esc(uri)}" rel="external noopener noreferrer">{esc(uri)}</a></li>'
+                    for uri in entity["uris"] if safe_href(uri))
+    rows = "".join(
+        f'<li>{time_html(doc)} · <a href="{esc(doc["id"])}.html">{esc(doc.get("title") or doc["id"])}</a></li>'
+        for doc in entity["documents"])
+    main = (f'<p class="kicker"><a href="{kind_page}">{kind_label}</a></p><h1>{esc(entity["name"])}</h1>'
+            + (f'<section aria-labelledby="auth-h"><h2 id="auth-h">Authority records</h2><ul>{links}</ul></section>'
+               if links else "")
+            + f'<section aria-labelledby="docs-h"><h2 id="docs-h">Documents that mention it</h2>'
+              f'<ul class="mentions">{rows}</ul></section>')
+    return frame(config=config, title=f"{entity['name']} · {config.title}", page="names", main=main,
+                 canonical=base_url(config) + entity_page(entity["key"]))
 
 
 def search_page(config: Config) -> str:

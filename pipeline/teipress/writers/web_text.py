@@ -46,6 +46,11 @@ def lang_attr(lang: str | None) -> str:
     return f' lang="{lang}"' if lang and LANG.fullmatch(lang) else ""
 
 
+def entity_page(key: str) -> str:
+    """The page of a register entry: name-<key>.html (keys are xml:ids; others get hyphens)."""
+    return "name-" + re.sub(r"[^A-Za-z0-9_.-]", "-", key) + ".html"
+
+
 class TextContext:
     """What rendering one document's text collects: its notes and its anchors.
 
@@ -180,7 +185,11 @@ def _link(node: dict, ctx: TextContext) -> str:
 
 
 def _name(node: dict, ctx: TextContext) -> str:
-    return f'<span class="name {css_token(node.get("kind"))}">{_content(node, ctx)}</span>'
+    """A name; one the register knows links to its page (name-<key>.html)."""
+    cls = f'name {css_token(node.get("kind"))}'
+    if node.get("entity"):
+        return f'<a class="{cls}" href="{esc(entity_page(node["entity"]))}">{_content(node, ctx)}</a>'
+    return f'<span class="{cls}">{_content(node, ctx)}</span>'
 
 
 def _date(node: dict, ctx: TextContext) -> str:
