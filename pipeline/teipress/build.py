@@ -106,7 +106,6 @@ def convert_files(paths: list[Path], tei_dir: Path, config: Config, *, report_pa
         else:
             echo(f"{path} -> {target} ({status})")
         conversion.report["tei"] = target.name
-        conversion.report["status"] = status
         if reports_dir is not None:
             atomic_write(reports_dir / f"{doc_id}.json", report_bytes(conversion.report))
         reports.append(conversion.report)
@@ -273,10 +272,6 @@ class Worker:
         return result
 
     def _run(self, task: Task, result: Result) -> None:
-        from lxml import etree
-
-        from teipress.xmlio import safe_parser
-
         job = self.job
         tei_dir = job.out_dir / "tei"
         root = data = None
@@ -296,7 +291,7 @@ class Worker:
             result.messages += [f"{task.source}:{i.line}: {i.severity}: {i.message} [{i.rule}]" if i.line
                                 else f"{task.source}: {i.severity}: {i.message} [{i.rule}]"
                                 for i in conversion.doc.issues]
-            conversion.report["tei"], conversion.report["status"] = target.name, result.tei
+            conversion.report["tei"] = target.name  # (no write status: the report is the same however often it is rebuilt)
             atomic_write(job.out_dir / "reports" / f"{result.doc_id}.json", report_bytes(conversion.report))
             if result.tei == "kept":
                 result.edited = True
@@ -305,22 +300,26 @@ class Worker:
             else:
                 root, data = conversion.tree.getroot(), conversion.data
         path = tei_dir / f"{result.doc_id}.xml"
-        if data is None:
+        if data is None:  # an existing TEI (hand-edited, or converted earlier): parsed as validate does
             try:
                 data = path.read_bytes()
-                root = etree.fromstring(data, safe_parser())
             except OSError as exc:
                 raise InputError(f"cannot read the TEI file: {exc.strerror}", path=str(path)) from None
-            except etree.XMLSyntaxError as exc:
-                raise InputError(f"not well-formed XML: {exc.msg}", path=str(path), line=exc.lineno,
-                                 hint="fix the file; 'teipress validate' lists every problem") from None
+            checked = self.validator.check_data(data, path)
+            root, issues = checked.root, checked.issues
+        else:
+            issues = self.validator.check(root, str(path))
         result.tei_sha256 = hashlib.sha256(data).hexdigest()
         result.tei_sig = signature(path)
-        problems = [i for i in self.validator.check(root, str(path)) if i.severity == "error"]
+        problems = [i for i in issues if i.severity == "error"]
         result.seconds["tei"] = time.perf_counter() - clock
+        if root is None and not problems:
+            result.error = f"{path}: error: not a TEI document (its root element is not TEI)"
+            return
         if problems:
             first = problems[0]
-            result.error = (f"{path}:{first.line or 0}: error: {first.message} [{first.rule}] "
+            where = f"{path}:{first.line}" if first.line else str(path)
+            result.error = (f"{where}: error: {first.message} [{first.rule}] "
                             f"({len(problems)} problem{'s' if len(problems) > 1 else ''}; "
                             f"'teipress validate {path}' lists them)")
             return

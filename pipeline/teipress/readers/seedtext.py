@@ -43,6 +43,21 @@ def detect(text: str) -> bool:
     return bool(m) and m["key"].strip().lower() in ("title", "date")
 
 
+def _language_code(text: str) -> str | None:
+    """An ISO 639 code from a language's English name or from a code ("Russian", "ru", "zh-Hant")."""
+    text = text.strip()
+    if text.lower() in LANGUAGE_CODES:
+        return LANGUAGE_CODES[text.lower()]
+    return text if re.fullmatch(r"[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*", text) else None
+
+
+def _not_understood(doc: Document, page: Page, lines: list[tuple[int, str]], rule: str, message: str) -> None:
+    """A header value teipress cannot use: warned about and kept in the report, not in the TEI."""
+    for line, _ in lines:
+        page.assign(line, "set-aside", rule)
+        doc.warn(rule, message, line)
+
+
 def _names(value: str) -> list[Name]:
     return [Name(part.strip(), name_kind(part.strip())) for part in value.split(";") if part.strip()]
 
@@ -99,20 +114,33 @@ def read(text: str, doc: Document) -> Document:
     if value("translator"):
         doc.translators = _names(value("translator"))
         doc.translation_statement = doc.translation_statement or f"Translated by {value('translator')}."
-    doc.original_language = (LANGUAGE_CODES.get((value("original_language") or "").lower())
-                             or value("original_language") or doc.original_language)
+    if value("original_language"):
+        code = _language_code(value("original_language"))
+        if code:
+            doc.original_language = code
+        else:
+            _not_understood(doc, page, fields["original_language"], "language-unknown",
+                            "not a language name or ISO 639 code (write e.g. 'Russian' or 'ru')")
     for key in ("rights",):
         doc.rights = [v for _, v in fields.get(key, []) if v]
     doc.record_id = value("record")
-    doc.url = value("url")
+    if value("url"):
+        if re.fullmatch(r"https?://[^\s<>\"]+", value("url")):
+            doc.url = value("url")
+        else:
+            _not_understood(doc, page, fields["url"], "url-not-web-address",
+                            "not a web address (write the full https://... address)")
     doc.summary = value("summary")
     doc.funders = [v for _, v in fields.get("funder", []) if v]
     doc.uploaded = parse_date(value("uploaded")) if value("uploaded") else None
     if value("language"):
         for name in re.split(r"\s*[,;]\s*", value("language")):
-            code = LANGUAGE_CODES.get(name.lower(), name if re.fullmatch(r"[a-z]{2,3}", name) else None)
+            code = _language_code(name)
             if code:
                 doc.languages.append(code)
+            else:
+                _not_understood(doc, page, fields["language"], "language-unknown",
+                                f"{name!r} is not a language name or ISO 639 code")
     year = int(doc.date.iso[:4]) if doc.date and doc.date.iso else None
     body = page.units(i)
     doc.divisions = build_divisions(body, doc_type=doc.doc_type or "document", title=doc.title,

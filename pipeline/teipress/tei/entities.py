@@ -7,7 +7,7 @@ import re
 from lxml import etree
 
 from teipress.register import KINDS, Register
-from teipress.tei import NS, XML_NS, sub, t
+from teipress.tei import NS, XML_NS, t
 
 NAME_TAG = {kind: name_tag for kind, (_, name_tag) in KINDS.items()}
 
@@ -58,7 +58,13 @@ def encode_stand_off(root: etree._Element, mentions: Mentions) -> None:
         for inner in element.iter():
             inner.attrib.pop(f"{{{XML_NS}}}id", None)
         element.set(f"{{{XML_NS}}}id", f"{mentions.doc_id}-{entry_id}")
-        sub(element, "idno", entry_id, type="register")
+        # the register's id, after the names and idnos (TEI wants them before notes or links)
+        register_idno = etree.Element(t("idno"), type="register")
+        register_idno.text = entry_id
+        heads = [i for i, child in enumerate(element)
+                 if isinstance(child.tag, str) and etree.QName(child).localname in ("persName", "orgName",
+                                                                                      "placeName", "idno")]
+        element.insert(heads[-1] + 1 if heads else len(element), register_idno)
         lists[list_tag].append(element)
     for list_tag in ("listPerson", "listOrg", "listPlace"):
         if list_tag in lists:
