@@ -14,7 +14,18 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("TEIPRESS_SHARED", ROOT.parent / "shared"))
+def _find_shared() -> Path:
+    """The shared folder (reference schemas, corpus): $TEIPRESS_SHARED, else a "shared"
+    folder beside the checkout or beside one of its parents."""
+    if os.environ.get("TEIPRESS_SHARED"):
+        return Path(os.environ["TEIPRESS_SHARED"])
+    for folder in ROOT.parents:
+        if (folder / "shared" / "reference").is_dir():
+            return folder / "shared"
+    return ROOT.parent / "shared"
+
+
+SHARED = _find_shared()
 REFERENCE = SHARED / "reference"
 CORPUS = SHARED / "corpus" / "wilson"
 SEEDS = ROOT / "seeds"
