@@ -121,9 +121,10 @@ def main() -> None:
     parser.add_argument("--stages", default="tei,web", help="stages of the timed full build")
     parser.add_argument("--print-letters", type=int, default=1000, help="letters for the PDF figure (0: skip)")
     parser.add_argument("--search", action="store_true", help="also time the search index")
+    parser.add_argument("--work", default=None, help="folder for the collection (e.g. /dev/shm: a RAM disk)")
     args = parser.parse_args()
 
-    work = Path(tempfile.mkdtemp(prefix="teipress-bench-"))
+    work = Path(tempfile.mkdtemp(prefix="teipress-bench-", dir=args.work))
     try:
         project = work / "collection"
         make(args.letters, project)
@@ -144,7 +145,7 @@ def main() -> None:
             one.append(run_build(project, "--only", args.stages)[0])
         print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
               f"{platform.platform()}")
-        print(f"collection: {args.letters} letters; runs: {args.runs}; stages: {args.stages}")
+        print(f"collection: {args.letters} letters in {work}; runs: {args.runs}; stages: {args.stages}")
         print(f"full build:            median {median(full):.2f} s ({args.letters / median(full):,.0f} letters/s); "
               f"runs {', '.join(f'{x:.2f}' for x in full)}")
         print(f"no-change rebuild:     median {median(rebuild):.2f} s; runs {', '.join(f'{x:.2f}' for x in rebuild)}")

@@ -33,7 +33,8 @@ from teipress.errors import InputError, TeipressError
 from teipress.model import Outcome
 from teipress.register import Register, load_register, register_path
 from teipress.sources import read_source
-from teipress.state import STATE_DIR, BuildState, DocState, digest, load_state, save_state, signature
+from teipress.state import (STATE_DIR, BuildState, DocState, digest, load_entries, load_state, save_entries,
+                            save_state, signature)
 from teipress.writers.tei import write_tei
 from teipress.xmlio import atomic_write
 
@@ -175,7 +176,9 @@ class Result:
     pdf_key: str | None = None
     page: str | None = None  # staged, unchanged, failed
     page_key: str | None = None
-    entry: dict = field(default_factory=dict)
+    entry: dict = field(default_factory=dict)  # what the collection pages need (slim)
+    shared: dict = field(default_factory=dict)  # the parts of the entry many documents share, by key
+    record: dict | None = None  # the whole entry, for the OAI index (harvest stage only)
     seconds: dict = field(default_factory=dict)  # stage -> time this document spent in it
 
 
@@ -198,6 +201,9 @@ class BuildResult:
     collection: dict[str, str] = field(default_factory=dict)  # collection stage -> updated/unchanged/failed
     failures: list[tuple[str, str]] = field(default_factory=list)
     pending_pages: dict[str, str] = field(default_factory=dict)  # id -> page key of a staged page
+    entries: dict[str, dict] = field(default_factory=dict)  # collection entries of the documents redone
+    shared: dict[str, dict] = field(default_factory=dict)
+    records: list[dict] = field(default_factory=list)  # OAI records not yet in the index
 
     @property
     def failed(self) -> bool:
@@ -351,14 +357,16 @@ class Worker:
             else:
                 result.pdf = "unchanged"
         has_pdf = pdf_path.exists() and result.pdf != "failed"
-        result.entry = _collection_entry(root, fields, job.out_dir / "tei" / f"{doc_id}.xml", data,
-                                         result.edited, has_pdf)
+        full = _collection_entry(root, fields, job.out_dir / "tei" / f"{doc_id}.xml", data, result.edited, has_pdf)
+        result.entry, result.shared = _slim(full)
+        if "harvest" in job.stages:
+            result.record = full
         if "web" in job.stages:
             result.page_key = digest(result.tei_sha256, job.keys["web"], has_pdf)
             page = job.out_dir / "web" / f"{doc_id}.html"
             if task.page_only or result.page_key != task.page_key or not page.exists():
                 clock = time.perf_counter()
-                _stage_page(job, root, fields, result.entry, has_pdf)
+                _stage_page(job, root, fields, full, has_pdf)
                 result.page = "staged"
                 result.seconds["web"] = time.perf_counter() - clock
             else:
@@ -376,6 +384,21 @@ def _collection_entry(root, fields: dict, path: Path, data: bytes, edited: bool,
     entry["correspondence"] = correspondence(root)
     entry["has_pdf"] = has_pdf
     return entry
+
+
+# What the collection (index pages, entity pages, sitemap, CMIF, manifest) needs of a document.
+SLIM_KEYS = ("id", "title", "date", "type", "type_label", "lang", "senders", "recipients", "via", "place_sent",
+             "archives", "has_pdf", "conversion", "entities", "correspondence", "edition_url", "url", "record_id",
+             "tei_sha256", "tei_size", "datestamp")
+# What most documents share, kept once (the About page shows the most common)
+SHARED_KEYS = ("project", "editorial", "rights", "licence", "publisher")
+
+
+def _slim(entry: dict) -> tuple[dict, dict]:
+    """A document's collection entry, and its shared parts under their digest."""
+    shared = {key: entry.get(key) for key in SHARED_KEYS}
+    key = digest(shared)
+    return {**{k: entry.get(k) for k in SLIM_KEYS}, "about": key}, {key: shared}
 
 
 def _stage_page(job: Job, root, fields: dict, entry: dict, has_pdf: bool) -> None:
@@ -604,11 +627,20 @@ def _outputs_stale(job: Job, out_dir: Path, doc_id: str, known: DocState) -> boo
     return False
 
 
+OUTPUT_FOLDERS = ("", "tei", "reports", "print", "web", "web/tei", "web/pdf", "web/cite", "web/assets",
+                  "web/schema", STATE_DIR)
+
+
 def _clean_temporaries(out_dir: Path) -> None:
     """Temporary files a killed build left behind (atomic writes name them .<file>.<random>.tmp)."""
-    for folder in [out_dir, *(p for p in out_dir.rglob("*") if p.is_dir() and "pagefind" not in p.parts)]:
-        for tmp in folder.glob(".*.tmp"):
-            tmp.unlink(missing_ok=True)
+    for folder in OUTPUT_FOLDERS:
+        try:
+            names = os.listdir(out_dir / folder)
+        except OSError:
+            continue
+        for name in names:
+            if name.startswith(".") and name.endswith(".tmp"):
+                (out_dir / folder / name).unlink(missing_ok=True)
 
 
 def _remove(out_dir: Path, doc_id: str) -> None:
@@ -654,33 +686,114 @@ def build(project_dir: Path, out_dir: Path | None = None, *, only: str | None = 
     progress = Progress(len(tasks), "building", echo, tty)
     changed: set[str] = set()
     shutil.rmtree(out_dir / STATE_DIR / "pages", ignore_errors=True)  # pages a killed build staged
+    index = _OaiIndex(job, state) if "harvest" in stages else None
     for res in _execute(job, tasks, workers, executor, scheduler, progress):
         _record(res, state, result, changed, job, echo)
+        if index is not None and len(result.records) >= 200:
+            index.update(result.records, ())
     for doc_id in removed:
         _remove(out_dir, doc_id)
         state.docs.pop(doc_id, None)
         changed.add(doc_id)
         echo(f"{doc_id}: removed (its seed is gone)")
+    if index is not None:
+        index.update(result.records, removed)
     pass_one = time.monotonic() - t0
-    save_state(out_dir, state)
+    if tasks or removed:
+        save_state(out_dir, state)
 
     # pass 2 and the collection
     live = {doc_id: d for doc_id, d in state.docs.items() if d.valid}
     result.documents = len(state.docs)
+    entries = _Entries(job, live, result)
     if "web" in stages:
         clock = time.perf_counter()
         _finish_pages(job, state, live, workers, executor, scheduler, result, echo)
         result.stage("web").seconds += time.perf_counter() - clock
-        _collection_stage("web", state, live, changed, result, lambda: _write_web_collection(job, live), echo)
+        _collection_stage("web", state, live, changed, result, lambda: _write_web_collection(job, entries()), echo)
     if "search" in stages and "web" in stages:
         _collection_stage("search", state, live, changed, result, lambda: _write_search(job), echo)
     if "harvest" in stages:
-        failed_ids = {doc_id for doc_id, d in state.docs.items() if not d.valid}
-        _collection_stage("harvest", state, live, changed, result,
-                          lambda: _write_harvest(job, live, failed_ids), echo)
-    save_state(out_dir, state)
+        _collection_stage("harvest", state, live, changed, result, lambda: index.finish(entries), echo)
+    entries.save()
+    if tasks or removed or changed or result.collection.get("web") != "unchanged":
+        save_state(out_dir, state)
     _summary(result, pass_one, time.monotonic() - started, echo)
     return result
+
+
+class _Entries:
+    """The collection entries of every live document, read from the build state only when a
+    collection stage runs; those of the documents redone in this build are fresh."""
+
+    def __init__(self, job: Job, live: dict[str, DocState], result: BuildResult):
+        self.job, self.live, self.result = job, live, result
+        self._loaded: tuple[dict, dict] | None = None
+
+    def __call__(self) -> list[dict]:
+        if self._loaded is None:
+            stored, shared = load_entries(self.job.out_dir)
+            stored.update(self.result.entries)
+            shared.update(self.result.shared)
+            for doc_id in self.live:
+                if doc_id not in stored:  # no entry recorded (an older state): read it from the TEI
+                    entry, parts = _entry_from_file(self.job, doc_id, self.live[doc_id].edited)
+                    stored[doc_id], _ = entry, shared.update(parts)
+            self._loaded = ({k: v for k, v in stored.items() if k in self.live}, shared)
+        entries, shared = self._loaded
+        return [{**entry, **shared.get(entry.get("about"), {})} for entry in entries.values()]
+
+    def save(self) -> None:
+        if self._loaded is None and not self.result.entries:
+            return
+        if self._loaded is None:
+            self()
+        save_entries(self.job.out_dir, *self._loaded)
+
+
+def _entry_from_file(job: Job, doc_id: str, edited: bool) -> tuple[dict, dict]:
+    from lxml import etree
+
+    from teipress.edition import header_fields
+    from teipress.xmlio import safe_parser
+
+    path = job.out_dir / "tei" / f"{doc_id}.xml"
+    data = path.read_bytes()
+    root = etree.fromstring(data, safe_parser())
+    has_pdf = (job.out_dir / "print" / f"{doc_id}.pdf").exists()
+    return _slim(_collection_entry(root, header_fields(root), path, data, edited, has_pdf))
+
+
+class _OaiIndex:
+    """The OAI-PMH index, updated as documents are done (one transaction per batch), so
+    nothing of a document is held once it is recorded. An index that is missing, or that
+    no build of this state wrote, is made anew from the TEI files at the end."""
+
+    def __init__(self, job: Job, state: BuildState):
+        from teipress.writers.harvest import INDEX_NAME
+
+        self.job = job
+        self.rebuild = not (job.out_dir / INDEX_NAME).exists() or "harvest" not in state.collection
+        self.conn = None
+
+    def update(self, records: list[dict], removed: Iterable[str]) -> None:
+        from teipress.writers.harvest import open_index, update_index
+
+        if not self.rebuild and (records or removed):
+            if self.conn is None:
+                self.conn = open_index(self.job.out_dir)
+            update_index(self.conn, records, removed, self.job.config)
+        records.clear()
+
+    def finish(self, entries: Callable[[], list[dict]]) -> Outcome:
+        from teipress.writers.harvest import write_collection_files, write_harvest
+
+        if self.conn is not None:
+            self.conn.close()
+        if self.rebuild:
+            return write_harvest(self.job.out_dir, self.job.config, echo=lambda *a, **k: None)
+        write_collection_files(self.job.out_dir, entries(), self.job.config)
+        return Outcome()
 
 
 def _record(res: Result, state: BuildState, result: BuildResult, changed: set[str], job: Job,
@@ -712,7 +825,12 @@ def _record(res: Result, state: BuildState, result: BuildResult, changed: set[st
     if doc.tei_sha256 != res.tei_sha256:
         changed.add(res.doc_id)
     doc.tei_sha256, doc.tei_sig, doc.valid = res.tei_sha256, res.tei_sig, res.valid
-    doc.entry = res.entry
+    doc.nav = {k: res.entry.get(k) for k in ("id", "title", "date")}
+    doc.has_pdf = bool(res.entry.get("has_pdf"))
+    result.entries[res.doc_id] = res.entry
+    result.shared.update(res.shared)
+    if res.record is not None:
+        result.records.append(res.record)
     state.docs[res.doc_id] = doc
     stage = result.stage("tei")
     if res.tei == "kept" or (res.edited and res.tei is None):
@@ -748,11 +866,11 @@ def _finish_pages(job: Job, state: BuildState, live: dict[str, DocState], worker
     """Put the previous/next links into staged pages; re-render pages whose neighbours changed."""
     from teipress.writers.web_pages import NAV_MARKER, prevnext_html, sort_key
 
-    ordered = sorted(live, key=lambda doc_id: sort_key(live[doc_id].entry))
+    ordered = sorted(live, key=lambda doc_id: sort_key(live[doc_id].nav))
     navs = {}
     for i, doc_id in enumerate(ordered):
-        prev_entry = live[ordered[i - 1]].entry if i else None
-        next_entry = live[ordered[i + 1]].entry if i + 1 < len(ordered) else None
+        prev_entry = live[ordered[i - 1]].nav if i else None
+        next_entry = live[ordered[i + 1]].nav if i + 1 < len(ordered) else None
         navs[doc_id] = {"prev": prev_entry, "next": next_entry}
     stale = [doc_id for doc_id in ordered
              if not _staged(job.out_dir, doc_id).exists()
@@ -790,8 +908,7 @@ def _finish_pages(job: Job, state: BuildState, live: dict[str, DocState], worker
 def _collection_stage(stage: str, state: BuildState, live: dict[str, DocState], changed: set[str],
                       result: BuildResult, write: Callable[[], Outcome | None], echo: Callable) -> None:
     """Run a collection stage unless nothing it depends on changed since it last ran."""
-    key = digest(sorted((doc_id, d.tei_sha256, d.entry.get("has_pdf")) for doc_id, d in live.items()),
-                 stage)
+    key = digest(sorted((doc_id, d.tei_sha256, d.has_pdf) for doc_id, d in live.items()), stage)
     if state.collection.get(stage) == key and not changed:
         result.collection[stage] = "unchanged"
         return
@@ -811,12 +928,12 @@ def _collection_stage(stage: str, state: BuildState, live: dict[str, DocState], 
     result.collection[stage] = "updated"
 
 
-def _write_web_collection(job: Job, live: dict[str, DocState]) -> None:
+def _write_web_collection(job: Job, entries: list[dict]) -> None:
     from teipress.writers import web_assets
     from teipress.writers.web import write_collection, write_if_changed
 
     web = job.out_dir / "web"
-    write_collection(web, [d.entry for d in live.values()], job.config, citations=False)  # pass 1 wrote them
+    write_collection(web, entries, job.config, citations=False)  # pass 1 wrote the citation files
     schema = web_assets.schema_file()
     if schema is not None:
         write_if_changed(web / "schema" / schema[0], schema[1])
@@ -826,13 +943,6 @@ def _write_search(job: Job) -> None:
     from teipress.writers.web import index_search
 
     index_search(job.out_dir / "web")
-
-
-def _write_harvest(job: Job, live: dict[str, DocState], failed_ids: set[str]) -> Outcome:
-    from teipress.writers.harvest import write_harvest
-
-    return write_harvest(job.out_dir, job.config, entries=[d.entry for d in live.values()],
-                         keep=failed_ids, echo=lambda *a, **k: None)
 
 
 def _summary(result: BuildResult, pass_one: float, seconds: float, echo: Callable) -> None:

@@ -111,7 +111,21 @@ def build_report(doc: Document, path: Path) -> dict:
 
 
 def report_bytes(report: dict | list) -> bytes:
-    return (json.dumps(report, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+    """A report as JSON an editor can read: one key, warning or source line a line.
+
+    (json.dumps with indent= runs the slow pure-Python encoder; this keeps the C one.)"""
+    if isinstance(report, list):
+        return ("[\n" + ",\n".join(report_bytes(r).decode("utf-8").rstrip("\n") for r in report)
+                + "\n]\n").encode("utf-8")
+    parts = []
+    for key, value in report.items():
+        if isinstance(value, list):
+            items = ",\n  ".join(json.dumps(item, ensure_ascii=False) for item in value)
+            text = f"[\n  {items}\n ]" if value else "[]"
+        else:
+            text = json.dumps(value, ensure_ascii=False)
+        parts.append(f" {json.dumps(key)}: {text}")
+    return ("{\n" + ",\n".join(parts) + "\n}\n").encode("utf-8")
 
 
 def schema_href_for(tei_dir: Path) -> str:

@@ -43,28 +43,38 @@ class Register:
     entries: dict[str, Entry] = field(default_factory=dict)
     digest: str = ""  # sha256 of the register file: an input of every document
     ambiguous: dict[str, list[str]] = field(default_factory=dict)  # name -> entry ids
-    _exact: re.Pattern | None = None
-    _folded: re.Pattern | None = None
-    _by_name: dict[str, str] = field(default_factory=dict)  # name (or folded name) -> entry id
+    # names by their first word, casefolded: (name, matched in any case?, entry id), longest first
+    _by_first: dict[str, list[tuple[str, bool, str]]] = field(default_factory=dict)
+    _cjk: re.Pattern | None = None  # names in Chinese, Japanese or Korean script (no spaces to split on)
+    _by_name: dict[str, str] = field(default_factory=dict)  # "e:" + name or "f:" + folded name -> entry id
 
     def find(self, text: str) -> list[tuple[int, int, str]]:
-        """Register names in text as (start, end, entry id): longest first, no overlaps."""
-        hits = []
-        for pattern, fold in ((self._exact, False), (self._folded, True)):
-            if pattern is None:
+        """Register names in text as (start, end, entry id): longest first, no overlaps.
+
+        Each word of the text is looked up by itself; only the names that begin with it are
+        compared (a regular expression of every name would try them all at every letter)."""
+        hits: list[tuple[int, int, str]] = []
+        end = 0
+        for word in _WORD.finditer(text):
+            start = word.start()
+            if start < end:
                 continue
-            for m in pattern.finditer(text):
-                key = m.group(0).casefold() if fold else m.group(0)
-                entry = self._by_name.get(("f:" if fold else "e:") + key)
-                if entry and _balanced(text, m.start(), m.end()):
-                    hits.append((m.start(), m.end(), entry))
-        hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
-        chosen, end = [], -1
-        for hit in hits:
-            if hit[0] >= end:
-                chosen.append(hit)
-                end = hit[1]
-        return chosen
+            for name, fold, entry in self._by_first.get(word.group().casefold(), ()):
+                stop = start + len(name)
+                found = text[start:stop]
+                if (found.casefold() == name.casefold() if fold else found == name) \
+                        and not (stop < len(text) and (text[stop].isalnum() or text[stop] == "_")) \
+                        and _balanced(text, start, stop):
+                    hits.append((start, stop, entry))
+                    end = stop
+                    break
+        if self._cjk is not None:
+            taken = [(a, b) for a, b, _ in hits]
+            for m in self._cjk.finditer(text):
+                if not any(a < m.end() and m.start() < b for a, b in taken) and _balanced(text, m.start(), m.end()):
+                    hits.append((m.start(), m.end(), self._by_name["e:" + m.group()]))
+            hits.sort()
+        return hits
 
     def lookup(self, name: str) -> str | None:
         """The entry a whole name (a correspondent's) stands for, if the register has it."""
@@ -87,11 +97,28 @@ def _case_sensitive(kind: str, name: str) -> bool:
     return kind == "abbreviation" or (len(letters) > 1 and all(c.isupper() for c in letters if c.isascii()))
 
 
-def _pattern(names: list[str], flags: int) -> re.Pattern | None:
-    if not names:
-        return None
-    ordered = sorted(set(names), key=lambda n: (-len(n), n))
-    return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(n) for n in ordered) + r")(?!\w)", flags)
+_WORD = re.compile(r"\w+")
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
+
+
+def _index(register: Register, exact: list[str], folded: list[str]) -> None:
+    """Index the names for find(): by first word, and the CJK names as one pattern."""
+    cjk = []
+    for names, fold in ((exact, False), (folded, True)):
+        for name in set(names):
+            if _CJK.match(name):
+                cjk.append(name)
+                continue
+            first = _WORD.match(name)
+            if first is None:  # a name that does not start with a letter: found only as a whole name
+                continue
+            key = "f:" + name.casefold() if fold else "e:" + name
+            register._by_first.setdefault(first.group().casefold(), []).append(
+                (name, fold, register._by_name[key]))
+    for candidates in register._by_first.values():
+        candidates.sort(key=lambda c: (-len(c[0]), c[0]))
+    if cjk:
+        register._cjk = re.compile("|".join(re.escape(n) for n in sorted(cjk, key=lambda n: (-len(n), n))))
 
 
 def load_register(path: Path) -> Register:
@@ -135,8 +162,8 @@ def load_register(path: Path) -> Register:
             register.ambiguous[key[2:]] = sorted(ids)
         else:
             register._by_name[key] = next(iter(ids))
-    register._exact = _pattern([n for n in exact if ("e:" + n) in register._by_name], 0)
-    register._folded = _pattern([n for n in folded if ("f:" + n.casefold()) in register._by_name], re.I)
+    _index(register, [n for n in exact if ("e:" + n) in register._by_name],
+           [n for n in folded if ("f:" + n.casefold()) in register._by_name])
     return register
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from teipress import __version__
@@ -62,7 +62,8 @@ class DocState:
     page_key: str | None = None
     pdf_key: str | None = None
     nav_key: str | None = None
-    entry: dict = field(default_factory=dict)  # what the collection pages need of the document
+    has_pdf: bool = False
+    nav: dict = field(default_factory=dict)  # id, title, date: the document's place in the order by date
 
 
 @dataclass
@@ -89,11 +90,35 @@ def load_state(out_dir: Path) -> BuildState:
         return BuildState()
 
 
+ENTRIES_FILE = "entries.json"
+
+
+def load_entries(out_dir: Path) -> tuple[dict[str, dict], dict[str, dict]]:
+    """What the collection pages need of each document (id -> entry), and the parts many
+    documents share (the edition's description, its editorial declaration, rights), stored
+    once. Read only when a collection stage has to run."""
+    try:
+        data = json.loads((out_dir / STATE_DIR / ENTRIES_FILE).read_text("utf-8"))
+        if data.get("format") == STATE_VERSION:
+            return data["entries"], data["shared"]
+    except (OSError, ValueError, TypeError, KeyError):
+        pass
+    return {}, {}
+
+
+def save_entries(out_dir: Path, entries: dict[str, dict], shared: dict[str, dict]) -> None:
+    used = {e.get("about") for e in entries.values()}
+    data = {"format": STATE_VERSION, "entries": dict(sorted(entries.items())),
+            "shared": {k: v for k, v in sorted(shared.items()) if k in used}}
+    atomic_write(out_dir / STATE_DIR / ENTRIES_FILE,
+                 json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+
+
 def save_state(out_dir: Path, state: BuildState) -> None:
     data = {
         "format": STATE_VERSION,
         "teipress": __version__,
-        "docs": {doc_id: asdict(doc) for doc_id, doc in sorted(state.docs.items())},
+        "docs": {doc_id: vars(doc) for doc_id, doc in sorted(state.docs.items())},  # (asdict deep-copies)
         "collection": state.collection,
     }
     atomic_write(out_dir / STATE_DIR / STATE_FILE,

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import re
+from functools import lru_cache
 
 from lxml import etree
 
@@ -10,6 +12,12 @@ from teipress.register import KINDS, Register
 from teipress.tei import NS, XML_NS, t
 
 NAME_TAG = {kind: name_tag for kind, (_, name_tag) in KINDS.items()}
+
+
+@lru_cache(maxsize=4096)
+def _parsed(element: bytes) -> etree._Element:
+    """A register entry as an element, parsed once per process (copied into each document)."""
+    return etree.fromstring(element)
 
 
 class Mentions:
@@ -54,7 +62,7 @@ def encode_stand_off(root: etree._Element, mentions: Mentions) -> None:
         list_tag = KINDS[entry.kind][0]
         if list_tag not in lists:
             lists[list_tag] = etree.Element(t(list_tag))
-        element = etree.fromstring(entry.element)
+        element = copy.deepcopy(_parsed(entry.element))
         for inner in element.iter():
             inner.attrib.pop(f"{{{XML_NS}}}id", None)
         element.set(f"{{{XML_NS}}}id", f"{mentions.doc_id}-{entry_id}")

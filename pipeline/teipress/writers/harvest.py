@@ -540,6 +540,31 @@ def _delete(conn: sqlite3.Connection, doc_id: str, now: dt.datetime) -> bool:
     return True
 
 
+def update_index(conn: sqlite3.Connection, upserts: Iterable[dict], deletions: Iterable[str], config: Config, *,
+                 now: dt.datetime | None = None) -> int:
+    """Add or update records and declare others deleted, in one transaction (the build calls
+    it for each batch of documents it has done). Returns how many records changed."""
+    now = now or _now()
+    changed = 0
+    with conn:
+        for entry in upserts:
+            changed += _upsert(conn, entry, config, now)
+        for doc_id in deletions:
+            changed += _delete(conn, doc_id, now)
+        conn.execute("DELETE FROM sets WHERE spec NOT IN (SELECT DISTINCT spec FROM set_members)")
+    return changed
+
+
+def write_collection_files(editions_dir: Path, entries: list[dict], config: Config) -> list[str]:
+    """cmif.xml and manifest.json from the entries (which need only what those two files show);
+    returns the names of the files that changed."""
+    outcome = Outcome()
+    cmif = cmif_bytes(entries, config)
+    _write_if_changed(Path(editions_dir) / CMIF_NAME, cmif, outcome)
+    _write_if_changed(Path(editions_dir) / MANIFEST_NAME, manifest_bytes(entries, config, cmif), outcome)
+    return outcome.written
+
+
 def upsert_record(conn: sqlite3.Connection, entry: dict, config: Config, *, now: dt.datetime | None = None) -> bool:
     """Add or update one document's record (entry as from harvest_entry); True when it changed."""
     with conn:
