@@ -73,7 +73,8 @@ def test_first_build_writes_every_edition(built):
         page = etree.parse(str(out / "web" / f"{doc_id}.html"), etree.HTMLParser())
         assert page.xpath("//a[@rel='prev' or @rel='next']") or len(ids) == 1
         assert (out / "web" / "tei" / f"{doc_id}.xml").read_bytes() == (out / "tei" / f"{doc_id}.xml").read_bytes()
-    for name in ("cmif.xml", "manifest.json", "oai.sqlite", "web/index.html", "web/pagefind/pagefind.js"):
+    for name in ("cmif.xml", "manifest.json", "oai.sqlite", "web/index.html", "web/pagefind/pagefind.js",
+                 "web/cmif.xml", "web/manifest.json"):
         assert (out / name).exists(), name
 
 

@@ -562,7 +562,20 @@ def write_collection_files(editions_dir: Path, entries: list[dict], config: Conf
     cmif = cmif_bytes(entries, config)
     _write_if_changed(Path(editions_dir) / CMIF_NAME, cmif, outcome)
     _write_if_changed(Path(editions_dir) / MANIFEST_NAME, manifest_bytes(entries, config, cmif), outcome)
+    publish(Path(editions_dir))
     return outcome.written
+
+
+def publish(editions_dir: Path) -> None:
+    """Put cmif.xml and manifest.json into the web edition too, where their own addresses
+    (<base_url>cmif.xml) say they are: publishing web/ alone publishes them."""
+    web = editions_dir / "web"
+    if not web.is_dir():
+        return
+    for name in (CMIF_NAME, MANIFEST_NAME):
+        source, target = editions_dir / name, web / name
+        if source.exists() and (not target.exists() or target.read_bytes() != source.read_bytes()):
+            atomic_write(target, source.read_bytes())
 
 
 def upsert_record(conn: sqlite3.Connection, entry: dict, config: Config, *, now: dt.datetime | None = None) -> bool:
@@ -673,6 +686,7 @@ def write_harvest(editions_dir: Path, config: Config, *, echo: Callable = print,
         outcome.written.append(index_path.name)
     else:
         outcome.unchanged.append(index_path.name)
+    publish(editions_dir)
     for name in outcome.written:
         echo(f"{editions_dir / name} (written)")
     return outcome
