@@ -540,66 +540,97 @@ def _parse_only(only: str | None) -> tuple[str, ...]:
     return tuple(s for s in STAGES if s in stages or s == "tei")  # every build reads its TEI
 
 
+def _listing(folder: Path, suffix: str) -> dict[str, list[int]]:
+    """File stem -> [size, mtime in ns] of folder/*suffix: one directory read instead of a
+    stat call per document (a no-change rebuild of a large edition is mostly this)."""
+    found = {}
+    try:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.name.endswith(suffix) and not entry.name.startswith(".") and entry.is_file():
+                    st = entry.stat()
+                    found[entry.name[: -len(suffix)]] = [st.st_size, st.st_mtime_ns]
+    except OSError:
+        pass
+    return found
+
+
+@dataclass
+class _Files:
+    """What is on disk now, read once: seeds, TEI files and editions, by document."""
+
+    seeds: dict[str, list[int]]
+    tei: dict[str, list[int]]
+    pdf: dict[str, list[int]]
+    html: dict[str, list[int]]
+
+    @classmethod
+    def read(cls, seeds: Path, out_dir: Path) -> _Files:
+        return cls(_listing(seeds, ".txt"), _listing(out_dir / "tei", ".xml"), _listing(out_dir / "print", ".pdf"),
+                   _listing(out_dir / "web", ".html"))
+
+
 def _plan(project_dir: Path, out_dir: Path, seeds: Path, state: BuildState, job: Job,
           echo: Callable) -> tuple[list[Task], list[str]]:
     """The pass-1 tasks, and the ids of documents whose seed was removed."""
+    files = _Files.read(seeds, out_dir)
     tasks: list[Task] = []
     by_source = state.by_source()
     seeded: set[str] = set()
-    seed_files = sorted(p for p in seeds.iterdir() if p.suffix == ".txt" and p.is_file()) if seeds.is_dir() else []
-    for path in seed_files:
-        rel = path.relative_to(project_dir).as_posix()
+    seeds_rel = seeds.relative_to(project_dir).as_posix() if seeds.is_relative_to(project_dir) else str(seeds)
+    for stem in sorted(files.seeds):
+        path, rel = seeds / f"{stem}.txt", f"{seeds_rel}/{stem}.txt"
         doc_id = by_source.get(rel)
         known = state.docs.get(doc_id) if doc_id else None
         if known is None:  # a new seed, or a fresh clone: convert (a TEI already there is compared)
             tasks.append(Task(rel, doc_id, True, None))
             continue
         seeded.add(doc_id)
-        source_changed = _changed(path, known.source_sig, known.source_sha256)
+        source_changed = _changed(path, files.seeds[stem], known.source_sig, known.source_sha256)
         if not source_changed:
-            known.source_sig = signature(path)  # touched at most
+            known.source_sig = files.seeds[stem]  # touched at most
         tei_path = out_dir / "tei" / f"{doc_id}.xml"
-        tei_changed = _changed(tei_path, known.tei_sig, known.tei_sha256)
+        tei_changed = _changed(tei_path, files.tei.get(doc_id), known.tei_sig, known.tei_sha256)
         if not tei_changed:
-            known.tei_sig = signature(tei_path)
-        edited = known.edited or (tei_changed and tei_path.exists())
-        stale = tei_changed or not known.valid or _outputs_stale(job, out_dir, doc_id, known)
+            known.tei_sig = files.tei[doc_id]
+        edited = known.edited or (tei_changed and doc_id in files.tei)
+        stale = tei_changed or not known.valid or _outputs_stale(job, files, doc_id, known)
         if edited:
             if source_changed or known.convert_key != job.keys["tei"]:
                 echo(f"{tei_path}: kept: edited by hand, so the changed seed {rel} is not converted again", err=True)
             if stale:
                 tasks.append(Task(rel, doc_id, False, known.tei_sha256, True, known.pdf_key, known.page_key))
-        elif source_changed or known.convert_key != job.keys["tei"] or not tei_path.exists():
+        elif source_changed or known.convert_key != job.keys["tei"] or doc_id not in files.tei:
             tasks.append(Task(rel, doc_id, True, known.tei_sha256, False, known.pdf_key, known.page_key))
         elif stale:
             tasks.append(Task(rel, doc_id, False, known.tei_sha256, False, known.pdf_key, known.page_key))
-    removed = [doc_id for doc_id, d in state.docs.items() if d.source and doc_id not in seeded
-               and not any(t.source == d.source for t in tasks)]
+    planned = {t.source for t in tasks}
+    removed = [doc_id for doc_id, d in state.docs.items()
+               if d.source and doc_id not in seeded and d.source not in planned]
     # TEI files without a seed: an editor's own, or an edited one whose seed was removed
     new_seeds = {Path(t.source).stem for t in tasks if t.doc_id is None}
-    tei_dir = out_dir / "tei"
-    for tei_path in sorted(tei_dir.glob("*.xml")) if tei_dir.is_dir() else []:
-        doc_id = tei_path.stem
+    for doc_id in sorted(files.tei):
         if doc_id in seeded or doc_id in new_seeds:
             continue
+        tei_path = out_dir / "tei" / f"{doc_id}.xml"
         known = state.docs.get(doc_id)
         if doc_id in removed:
-            if not known.edited and not _changed(tei_path, known.tei_sig, known.tei_sha256):
+            if not known.edited and not _changed(tei_path, files.tei[doc_id], known.tei_sig, known.tei_sha256):
                 continue  # teipress's own conversion of a removed seed goes with it
             removed.remove(doc_id)
             known.source = None
             echo(f"{tei_path}: kept: its seed is gone, but the TEI was edited by hand", err=True)
-        if known and known.valid and not _changed(tei_path, known.tei_sig, known.tei_sha256) \
-                and not _outputs_stale(job, out_dir, doc_id, known):
+        if known and known.valid and not _changed(tei_path, files.tei[doc_id], known.tei_sig, known.tei_sha256) \
+                and not _outputs_stale(job, files, doc_id, known):
             continue
         tasks.append(Task(None, doc_id, False, None, True, known.pdf_key if known else None,
                           known.page_key if known else None))
     return tasks, removed
 
 
-def _changed(path: Path, recorded_sig: list[int] | None, recorded_sha: str | None) -> bool:
-    """Whether a file differs from what was recorded: its signature first, its bytes when that differs."""
-    sig = signature(path)
+def _changed(path: Path, sig: list[int] | None, recorded_sig: list[int] | None, recorded_sha: str | None) -> bool:
+    """Whether a file (whose signature is sig) differs from what was recorded: its signature
+    first, its bytes when that differs."""
     if sig is None:
         return True
     return sig != recorded_sig and _sha(path) != recorded_sha
@@ -614,15 +645,14 @@ def _sha(path: Path) -> str:
         return ""
 
 
-def _outputs_stale(job: Job, out_dir: Path, doc_id: str, known: DocState) -> bool:
+def _outputs_stale(job: Job, files: _Files, doc_id: str, known: DocState) -> bool:
     """An edition of the document is missing or was made from other inputs."""
     if "print" in job.stages and known.tei_sha256:
-        if known.pdf_key != digest(known.tei_sha256, job.keys["print"]) or not (out_dir / "print" / f"{doc_id}.pdf").exists():
+        if doc_id not in files.pdf or known.pdf_key != digest(known.tei_sha256, job.keys["print"]):
             return True
     if "web" in job.stages and known.tei_sha256:
-        has_pdf = (out_dir / "print" / f"{doc_id}.pdf").exists()
-        if known.page_key != digest(known.tei_sha256, job.keys["web"], has_pdf) or \
-                not (out_dir / "web" / f"{doc_id}.html").exists():
+        if doc_id not in files.html or \
+                known.page_key != digest(known.tei_sha256, job.keys["web"], doc_id in files.pdf):
             return True
     return False
 
@@ -825,7 +855,7 @@ def _record(res: Result, state: BuildState, result: BuildResult, changed: set[st
     if doc.tei_sha256 != res.tei_sha256:
         changed.add(res.doc_id)
     doc.tei_sha256, doc.tei_sig, doc.valid = res.tei_sha256, res.tei_sig, res.valid
-    doc.nav = {k: res.entry.get(k) for k in ("id", "title", "date")}
+    doc.nav = _nav_of(res.entry)
     doc.has_pdf = bool(res.entry.get("has_pdf"))
     result.entries[res.doc_id] = res.entry
     result.shared.update(res.shared)
@@ -861,6 +891,13 @@ def _nav_entry(entry: dict | None) -> dict | None:
     return None if entry is None else {k: entry.get(k) for k in ("id", "title", "date")}
 
 
+def _nav_of(entry: dict) -> dict:
+    """What the order by date and the previous/next links need of a document."""
+    date = entry.get("date") or {}
+    return {"id": entry.get("id"), "title": entry.get("title"),
+            "date": {"text": date.get("text"), "iso": date.get("iso")} if date else None}
+
+
 def _finish_pages(job: Job, state: BuildState, live: dict[str, DocState], workers: int, executor: str,
                   scheduler: str | None, result: BuildResult, echo: Callable) -> None:
     """Put the previous/next links into staged pages; re-render pages whose neighbours changed."""
@@ -872,8 +909,8 @@ def _finish_pages(job: Job, state: BuildState, live: dict[str, DocState], worker
         prev_entry = live[ordered[i - 1]].nav if i else None
         next_entry = live[ordered[i + 1]].nav if i + 1 < len(ordered) else None
         navs[doc_id] = {"prev": prev_entry, "next": next_entry}
-    stale = [doc_id for doc_id in ordered
-             if not _staged(job.out_dir, doc_id).exists()
+    staged = set(_listing(job.out_dir / STATE_DIR / "pages", ".html"))
+    stale = [doc_id for doc_id in ordered if doc_id not in staged
              and live[doc_id].nav_key != digest(_nav_entry(navs[doc_id]["prev"]), _nav_entry(navs[doc_id]["next"]))]
     if stale:  # pass 2: their TEI is as it was, their neighbours are not
         tasks = [Task(live[d].source, d, False, live[d].tei_sha256, live[d].edited, live[d].pdf_key,
@@ -886,11 +923,12 @@ def _finish_pages(job: Job, state: BuildState, live: dict[str, DocState], worker
                 result.pending_pages[res.doc_id] = res.page_key
     stage = result.stage("web")
     marker = NAV_MARKER.encode("utf-8")
+    staged_now = set(_listing(job.out_dir / STATE_DIR / "pages", ".html")) if stale else staged
     for doc_id in ordered:
-        staged = _staged(job.out_dir, doc_id)
-        if not staged.exists():
+        if doc_id not in staged_now:
             stage.unchanged += 1
             continue
+        staged = _staged(job.out_dir, doc_id)
         nav = navs[doc_id]
         page = staged.read_bytes().replace(marker, prevnext_html(nav).encode("utf-8"), 1)
         final = job.out_dir / "web" / f"{doc_id}.html"

@@ -34,9 +34,9 @@ def signature(path: Path) -> list[int] | None:
 
 
 def digest(*parts: object) -> str:
-    """A short, stable key for a combination of inputs."""
-    text = json.dumps(parts, sort_keys=True, ensure_ascii=False, default=str)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+    """A short, stable key for a combination of inputs (strings, numbers, and lists and
+    dicts of them built in a fixed order)."""
+    return hashlib.sha256("\x1f".join(map(repr, parts)).encode("utf-8")).hexdigest()[:32]
 
 
 def file_sha256(path: Path) -> str:

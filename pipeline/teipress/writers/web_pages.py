@@ -424,12 +424,22 @@ def catalogue_js(entries: list[dict]) -> str:
 
 
 def _most_common(values: list) -> object:
-    """The value most documents share (ties: the first in index order)."""
+    """The value most documents share (ties: the first in index order).
+
+    Values that are the same object (the build shares them between documents) are counted
+    together first, so a large edition serialises each distinct value once, not once a document."""
     if not values:
         return None
-    keyed = [json.dumps(v, sort_keys=True) for v in values]
-    best = Counter(keyed).most_common(1)[0][0]
-    return values[keyed.index(best)]
+    first: dict[int, int] = {}  # id of a value -> index of its first occurrence
+    counts: Counter = Counter()
+    for i, value in enumerate(values):
+        first.setdefault(id(value), i)
+        counts[id(value)] += 1
+    keyed: dict[str, list[int]] = {}
+    for ident, index in first.items():
+        keyed.setdefault(json.dumps(values[index], sort_keys=True), []).append(ident)
+    best = max(keyed.values(), key=lambda idents: (sum(counts[i] for i in idents), -min(first[i] for i in idents)))
+    return values[min(first[i] for i in best)]
 
 
 def signs_table() -> str:
