@@ -1,6 +1,6 @@
 """Orchestration: seeds -> TEI -> validate -> print, web, search, harvest, in one run.
 
-    build():  plan  -> pass 1 (per document, in worker processes, in batches)
+    build():  plan  -> pass 1 (per document, in worker processes, in batches: worker.py)
                     -> pass 2 (pages whose neighbours by date changed)
                     -> the collection (index pages, search index, harvest files)
                     -> state
@@ -20,7 +20,6 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
-import sys
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -28,158 +27,15 @@ from pathlib import Path
 
 from teipress import __version__
 from teipress.config import Config, conversion_date, load_config
-from teipress.convert import convert_source, redater, report_bytes, schema_href_for
+from teipress.convert import say, schema_href_for
 from teipress.errors import InputError, TeipressError
 from teipress.model import Outcome
-from teipress.register import Register, load_register, register_path
-from teipress.sources import read_source
+from teipress.register import load_register, register_path
 from teipress.state import (STATE_DIR, BuildState, DocState, digest, load_entries, load_state, save_entries,
-                            save_state, signature)
-from teipress.writers.tei import write_tei
-from teipress.xmlio import atomic_write
+                            save_state)
+from teipress.worker import Job, Progress, Result, Task, collection_entry, execute, slim_entry, staged_page
 
 STAGES = ("tei", "web", "search", "print", "harvest")
-LOCAL_BELOW = 24  # fewer documents than this: work in this process (a pool costs more than it saves)
-
-__all__ = ["Outcome", "build", "convert_files", "source_files", "project_register", "say", "STAGES"]
-
-
-def say(text: str, err: bool = False) -> None:
-    """The default echo: standard output, or standard error for problems (click.echo's signature)."""
-    print(text, file=sys.stderr if err else sys.stdout)
-
-
-# ---------------------------------------------------------------------------
-# teipress convert: sources -> TEI, no state
-
-
-def source_files(paths: list[Path]) -> list[Path]:
-    """Files as given, folders expanded to their .txt files (sorted)."""
-    out = []
-    for path in paths:
-        if path.is_dir():
-            found = sorted(p for p in path.iterdir() if p.suffix == ".txt" and p.is_file())
-            if not found:
-                raise InputError("no .txt files in this folder", path=str(path),
-                                 hint="sources are UTF-8 .txt files")
-            out.extend(found)
-        else:
-            out.append(path)
-    return out
-
-
-def _echo_issues(path: Path, issues, echo: Callable) -> None:
-    for issue in issues:
-        where = f"{path}:{issue.line}" if issue.line else str(path)
-        echo(f"{where}: {issue.severity}: {issue.message} [{issue.rule}]", err=True)
-
-
-def convert_files(paths: list[Path], tei_dir: Path, config: Config, *, report_path: Path | None = None,
-                  reports_dir: Path | None = None, reader: str | None = None, force: bool = False,
-                  recorded: dict[str, str] | None = None, register: Register | None = None,
-                  echo: Callable = say) -> Outcome:
-    """Convert sources into tei_dir; one failing source does not stop the others."""
-    outcome = Outcome()
-    when = conversion_date(config)
-    href = schema_href_for(tei_dir)
-    reports = []
-    seen: dict[str, Path] = {}
-    for path in source_files(paths):
-        try:
-            conversion = convert_source(read_source(path), config, when=when, schema_href=href, reader=reader,
-                                        register=register)
-            doc_id = conversion.doc.id
-            if doc_id in seen:
-                raise InputError(f"gives the id {doc_id!r}, which {seen[doc_id]} has already",
-                                 path=str(path), hint="rename one of the files")
-            seen[doc_id] = path
-            target = tei_dir / f"{doc_id}.xml"
-            status = write_tei(target, conversion.data, (recorded or {}).get(doc_id), force, redater(conversion))
-        except TeipressError as error:
-            echo(str(error), err=True)
-            outcome.failed.append((str(path), str(error)))
-            continue
-        _echo_issues(path, conversion.doc.issues, echo)
-        getattr(outcome, status).append(doc_id)
-        if status == "kept":
-            echo(f"{target}: kept: differs from the conversion of {path} (edited by hand?); "
-                 "use --force to overwrite", err=True)
-        else:
-            echo(f"{path} -> {target} ({status})")
-        conversion.report["tei"] = target.name
-        if reports_dir is not None:
-            atomic_write(reports_dir / f"{doc_id}.json", report_bytes(conversion.report))
-        reports.append(conversion.report)
-    if report_path is not None:
-        atomic_write(report_path, report_bytes(reports[0] if len(reports) == 1 else reports))
-    return outcome
-
-
-def project_register(project_dir: Path, config: Config) -> Register | None:
-    """The project's register of names, if it has one."""
-    path = register_path(project_dir, config.register)
-    return load_register(path) if path else None
-
-
-# ---------------------------------------------------------------------------
-# what a build is made of
-
-
-@dataclass(frozen=True)
-class Job:
-    """Everything a worker needs for one build (small and picklable: sent with every batch)."""
-
-    project_dir: Path
-    out_dir: Path
-    config: Config
-    stages: tuple[str, ...]
-    when: str
-    schema_href: str
-    register: Path | None
-    keys: dict  # stage -> key of what its outputs depend on besides the TEI
-
-    @property
-    def token(self) -> str:
-        return digest(str(self.project_dir), str(self.out_dir), self.stages, self.when, self.keys)
-
-
-@dataclass
-class Task:
-    """One document's work in pass 1 (or pass 2: its page only)."""
-
-    source: str | None  # the seed, relative to the project (None: a TEI file without seed)
-    doc_id: str | None  # known unless the seed is new
-    convert: bool
-    recorded_sha: str | None  # the TEI's sha256 as teipress last wrote it
-    edited: bool = False
-    pdf_key: str | None = None
-    page_key: str | None = None
-    page_only: bool = False
-
-
-@dataclass
-class Result:
-    """What pass 1 did with one document (sent back from the worker)."""
-
-    source: str | None
-    doc_id: str | None = None
-    tei: str | None = None  # written, unchanged, kept (hand-edited), or None (not converted)
-    error: str | None = None  # the one-line error when the document failed
-    messages: list[str] = field(default_factory=list)  # warnings, file:line style
-    valid: bool = False
-    source_sig: list[int] | None = None
-    source_sha256: str | None = None
-    tei_sha256: str | None = None
-    tei_sig: list[int] | None = None
-    edited: bool = False
-    pdf: str | None = None  # written, unchanged, failed
-    pdf_key: str | None = None
-    page: str | None = None  # staged, unchanged, failed
-    page_key: str | None = None
-    entry: dict = field(default_factory=dict)  # what the collection pages need (slim)
-    shared: dict = field(default_factory=dict)  # the parts of the entry many documents share, by key
-    record: dict | None = None  # the whole entry, for the OAI index (harvest stage only)
-    seconds: dict = field(default_factory=dict)  # stage -> time this document spent in it
 
 
 @dataclass
@@ -244,286 +100,6 @@ def _template_files(config: Config) -> list[Path]:
     if config.print_template and config.source:
         files.append(config.source.parent / config.print_template)
     return [f for f in files if f.is_file()]
-
-
-# ---------------------------------------------------------------------------
-# the worker: pass 1 for one document
-
-
-class Worker:
-    """The heavy objects of one process, made once: register, validator, print renderer."""
-
-    def __init__(self, job: Job):
-        from teipress.validate import Validator
-
-        self.job = job
-        self.register = load_register(job.register) if job.register else None
-        self.validator = Validator()
-        self._printer = None
-
-    @property
-    def printer(self):
-        if self._printer is None:
-            from teipress.writers.print import PrintRenderer
-
-            self._printer = PrintRenderer(self.job.config)
-        return self._printer
-
-    def run(self, task: Task) -> Result:
-        result = Result(source=task.source, doc_id=task.doc_id, edited=task.edited)
-        try:
-            self._run(task, result)
-        except TeipressError as error:
-            result.error = str(error)
-        return result
-
-    def _run(self, task: Task, result: Result) -> None:
-        job = self.job
-        tei_dir = job.out_dir / "tei"
-        root = data = None
-        clock = time.perf_counter()
-        if task.edited and not task.page_only:
-            result.messages.append(f"{tei_dir / (task.doc_id + '.xml')}: kept: edited by hand; "
-                                   "validated and rendered as it is")
-        if task.convert:
-            path = job.project_dir / task.source
-            source = read_source(path)
-            result.source_sig, result.source_sha256 = signature(path), source.sha256
-            conversion = convert_source(source, job.config, when=job.when, schema_href=job.schema_href,
-                                        register=self.register)
-            result.doc_id = conversion.doc.id
-            target = tei_dir / f"{result.doc_id}.xml"
-            result.tei = write_tei(target, conversion.data, task.recorded_sha, False, redater(conversion))
-            result.messages += [f"{task.source}:{i.line}: {i.severity}: {i.message} [{i.rule}]" if i.line
-                                else f"{task.source}: {i.severity}: {i.message} [{i.rule}]"
-                                for i in conversion.doc.issues]
-            conversion.report["tei"] = target.name  # (no write status: the report is the same however often it is rebuilt)
-            atomic_write(job.out_dir / "reports" / f"{result.doc_id}.json", report_bytes(conversion.report))
-            if result.tei == "kept":
-                result.edited = True
-                result.messages.append(f"{target}: kept: edited by hand (it differs from the conversion of "
-                                       f"{task.source}); rendering the edited file")
-            else:
-                root, data = conversion.tree.getroot(), conversion.data
-        path = tei_dir / f"{result.doc_id}.xml"
-        if data is None:  # an existing TEI (hand-edited, or converted earlier): parsed as validate does
-            try:
-                data = path.read_bytes()
-            except OSError as exc:
-                raise InputError(f"cannot read the TEI file: {exc.strerror}", path=str(path)) from None
-            checked = self.validator.check_data(data, path)
-            root, issues = checked.root, checked.issues
-        else:
-            issues = self.validator.check(root, str(path))
-        result.tei_sha256 = hashlib.sha256(data).hexdigest()
-        result.tei_sig = signature(path)
-        problems = [i for i in issues if i.severity == "error"]
-        result.seconds["tei"] = time.perf_counter() - clock
-        if root is None and not problems:
-            result.error = f"{path}: error: not a TEI document (its root element is not TEI)"
-            return
-        if problems:
-            first = problems[0]
-            where = f"{path}:{first.line}" if first.line else str(path)
-            result.error = (f"{where}: error: {first.message} [{first.rule}] "
-                            f"({len(problems)} problem{'s' if len(problems) > 1 else ''}; "
-                            f"'teipress validate {path}' lists them)")
-            return
-        result.valid = True
-        self._editions(task, result, root, data)
-
-    def _editions(self, task: Task, result: Result, root, data: bytes) -> None:
-        from teipress.edition import header_fields
-
-        job = self.job
-        doc_id = result.doc_id
-        fields = header_fields(root)
-        if fields["id"] != doc_id:
-            raise InputError(f"the xml:id {fields['id']!r} differs from the file name {doc_id}.xml",
-                             path=str(job.out_dir / "tei" / f"{doc_id}.xml"),
-                             hint=f"set xml:id=\"{doc_id}\" on the TEI element, or rename the file")
-        pdf_path = job.out_dir / "print" / f"{doc_id}.pdf"
-        if "print" in job.stages and not task.page_only:
-            result.pdf_key = digest(result.tei_sha256, job.keys["print"])
-            if result.pdf_key != task.pdf_key or not pdf_path.exists():
-                clock = time.perf_counter()
-                try:
-                    self.printer.render(root, data, pdf_path)
-                    result.pdf = "written"
-                except TeipressError as error:
-                    result.pdf = "failed"
-                    result.messages.append(str(error))
-                result.seconds["print"] = time.perf_counter() - clock
-            else:
-                result.pdf = "unchanged"
-        has_pdf = pdf_path.exists() and result.pdf != "failed"
-        full = _collection_entry(root, fields, job.out_dir / "tei" / f"{doc_id}.xml", data, result.edited, has_pdf)
-        result.entry, result.shared = _slim(full)
-        if "harvest" in job.stages:
-            result.record = full
-        if "web" in job.stages:
-            result.page_key = digest(result.tei_sha256, job.keys["web"], has_pdf)
-            page = job.out_dir / "web" / f"{doc_id}.html"
-            if task.page_only or result.page_key != task.page_key or not page.exists():
-                clock = time.perf_counter()
-                _stage_page(job, root, fields, full, has_pdf)
-                result.page = "staged"
-                result.seconds["web"] = time.perf_counter() - clock
-            else:
-                result.page = "unchanged"
-
-
-def _collection_entry(root, fields: dict, path: Path, data: bytes, edited: bool, has_pdf: bool) -> dict:
-    """What the collection needs of one document: the index pages, the harvest files."""
-    from teipress.writers.harvest import correspondence, datestamp_for
-
-    entry = dict(fields)
-    entry["tei_sha256"] = hashlib.sha256(data).hexdigest()
-    entry["tei_size"] = len(data)
-    entry["datestamp"] = datestamp_for(fields, path, edited)
-    entry["correspondence"] = correspondence(root)
-    entry["has_pdf"] = has_pdf
-    return entry
-
-
-# What the collection (index pages, entity pages, sitemap, CMIF, manifest) needs of a document.
-SLIM_KEYS = ("id", "title", "date", "type", "type_label", "lang", "senders", "recipients", "via", "place_sent",
-             "archives", "has_pdf", "conversion", "entities", "correspondence", "edition_url", "url", "record_id",
-             "tei_sha256", "tei_size", "datestamp")
-# What most documents share, kept once (the About page shows the most common)
-SHARED_KEYS = ("project", "editorial", "rights", "licence", "publisher")
-
-
-def _slim(entry: dict) -> tuple[dict, dict]:
-    """A document's collection entry, and its shared parts under their digest."""
-    shared = {key: entry.get(key) for key in SHARED_KEYS}
-    key = digest(shared)
-    return {**{k: entry.get(k) for k in SLIM_KEYS}, "about": key}, {key: shared}
-
-
-def _stage_page(job: Job, root, fields: dict, entry: dict, has_pdf: bool) -> None:
-    """Render one page with the prev/next marker into the staging folder; link its downloads."""
-    from teipress.edition import body_blocks, how_to_cite
-    from teipress.writers.web import link_or_copy, write_if_changed
-    from teipress.writers.web_meta import citation_files
-    from teipress.writers.web_pages import NAV_MARKER, document_page
-
-    web = job.out_dir / "web"
-    doc = {"header": fields, "body": body_blocks(root), "cite": how_to_cite(fields), "has_pdf": has_pdf}
-    page = document_page(doc, job.config, NAV_MARKER).encode("utf-8")
-    staged = _staged(job.out_dir, fields["id"])
-    staged.parent.mkdir(parents=True, exist_ok=True)
-    staged.write_bytes(page)  # build-internal: each build starts with an empty staging folder
-    link_or_copy(job.out_dir / "tei" / f"{fields['id']}.xml", web / "tei" / f"{fields['id']}.xml")
-    if has_pdf:
-        link_or_copy(job.out_dir / "print" / f"{fields['id']}.pdf", web / "pdf" / f"{fields['id']}.pdf")
-    for name, content in citation_files(entry, job.config, has_pdf).items():
-        write_if_changed(web / name, content)
-
-
-def _staged(out_dir: Path, doc_id: str) -> Path:
-    return out_dir / STATE_DIR / "pages" / f"{doc_id}.html"
-
-
-# Worker processes keep their Worker between batches of the same build.
-_WORKER: Worker | None = None
-
-
-def run_batch(job: Job, tasks: list[Task]) -> list[Result]:
-    """Pass 1 for a batch of documents, in whichever process runs it (pool or Dask worker)."""
-    global _WORKER
-    if _WORKER is None or _WORKER.job.token != job.token:
-        _WORKER = Worker(job)
-    return [_WORKER.run(task) for task in tasks]
-
-
-# ---------------------------------------------------------------------------
-# executors: this process, a process pool, or a Dask cluster
-
-
-def _batches(tasks: list[Task], workers: int) -> list[list[Task]]:
-    """Batches of tens to hundreds of documents: few enough to spread over the workers,
-    large enough that sending them costs little (Dask costs about 2 ms a task)."""
-    size = max(8, min(250, len(tasks) // (workers * 4) or 1))
-    return [tasks[i:i + size] for i in range(0, len(tasks), size)]
-
-
-def _execute(job: Job, tasks: list[Task], jobs: int, executor: str, scheduler: str | None,
-             progress: Callable[[int], None]) -> Iterable[Result]:
-    if not tasks:
-        return
-    if executor == "dask":
-        yield from _execute_dask(job, tasks, jobs, scheduler, progress)
-        return
-    if jobs <= 1 or len(tasks) < LOCAL_BELOW:
-        for batch in _batches(tasks, 1):
-            results = run_batch(job, batch)
-            progress(len(results))
-            yield from results
-        return
-    from concurrent.futures import ProcessPoolExecutor, as_completed
-    from multiprocessing import get_context
-
-    # spawn, not fork: a parent that has run Typst or lxml threads must not be forked
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn")) as pool:
-        futures = [pool.submit(run_batch, job, batch) for batch in _batches(tasks, jobs)]
-        for future in as_completed(futures):
-            results = future.result()
-            progress(len(results))
-            yield from results
-
-
-def _execute_dask(job: Job, tasks: list[Task], jobs: int, scheduler: str | None,
-                  progress: Callable[[int], None]) -> Iterable[Result]:
-    try:
-        from dask.distributed import Client, as_completed
-    except ImportError:
-        raise TeipressError("the Dask executor needs dask.distributed",
-                            hint="pip install 'teipress[dask]'") from None
-    if not scheduler:
-        raise TeipressError("--executor dask needs --scheduler ADDRESS (e.g. tcp://127.0.0.1:8786)")
-    try:
-        client = Client(scheduler, timeout="10s")
-    except (OSError, TimeoutError) as exc:
-        raise TeipressError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
-    try:
-        workers = max(1, len(client.scheduler_info().get("workers", {})))
-        batches = _batches(tasks, workers)
-        futures = client.map(run_batch, [job] * len(batches), batches, pure=False)
-        for future in as_completed(futures):
-            results = future.result()
-            progress(len(results))
-            yield from results
-    finally:
-        client.close()
-
-
-class Progress:
-    """A progress bar on a terminal (done, rate, time left); plain log lines otherwise."""
-
-    def __init__(self, total: int, label: str, echo: Callable, tty: bool):
-        self.total, self.label, self.echo, self.tty = total, label, echo, tty
-        self.done = 0
-        self.start = self.last = time.monotonic()
-
-    def __call__(self, n: int) -> None:
-        self.done += n
-        now = time.monotonic()
-        if not self.total:
-            return
-        rate = self.done / max(now - self.start, 1e-6)
-        left = (self.total - self.done) / rate if rate else 0
-        if self.tty:
-            width = 30
-            filled = int(width * self.done / self.total)
-            sys.stderr.write(f"\r{self.label} [{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total} "
-                             f"{rate:,.0f}/s, {left:,.0f} s left ")
-            sys.stderr.flush()
-            if self.done >= self.total:
-                sys.stderr.write("\n")
-        elif now - self.last >= 5 or self.done >= self.total:
-            self.last = now
-            self.echo(f"{self.label}: {self.done}/{self.total} documents ({rate:,.0f} a second)")
 
 
 # ---------------------------------------------------------------------------
@@ -676,7 +252,7 @@ def _clean_temporaries(out_dir: Path) -> None:
 def _remove(out_dir: Path, doc_id: str) -> None:
     """Everything teipress made for a document whose seed is gone (the web stage removes its pages)."""
     for path in (out_dir / "tei" / f"{doc_id}.xml", out_dir / "reports" / f"{doc_id}.json",
-                 out_dir / "print" / f"{doc_id}.pdf", _staged(out_dir, doc_id)):
+                 out_dir / "print" / f"{doc_id}.pdf", staged_page(out_dir, doc_id)):
         path.unlink(missing_ok=True)
 
 
@@ -717,7 +293,7 @@ def build(project_dir: Path, out_dir: Path | None = None, *, only: str | None = 
     changed: set[str] = set()
     shutil.rmtree(out_dir / STATE_DIR / "pages", ignore_errors=True)  # pages a killed build staged
     index = _OaiIndex(job, state) if "harvest" in stages else None
-    for res in _execute(job, tasks, workers, executor, scheduler, progress):
+    for res in execute(job, tasks, workers, executor, scheduler, progress):
         _record(res, state, result, changed, job, echo)
         if index is not None and len(result.records) >= 200:
             index.update(result.records, ())
@@ -791,7 +367,7 @@ def _entry_from_file(job: Job, doc_id: str, edited: bool) -> tuple[dict, dict]:
     data = path.read_bytes()
     root = etree.fromstring(data, safe_parser())
     has_pdf = (job.out_dir / "print" / f"{doc_id}.pdf").exists()
-    return _slim(_collection_entry(root, header_fields(root), path, data, edited, has_pdf))
+    return slim_entry(collection_entry(root, header_fields(root), path, data, edited, has_pdf))
 
 
 class _OaiIndex:
@@ -915,7 +491,7 @@ def _finish_pages(job: Job, state: BuildState, live: dict[str, DocState], worker
     if stale:  # pass 2: their TEI is as it was, their neighbours are not
         tasks = [Task(live[d].source, d, False, live[d].tei_sha256, live[d].edited, live[d].pdf_key,
                       live[d].page_key, page_only=True) for d in stale]
-        for res in _execute(job, tasks, workers, executor, scheduler, lambda n: None):
+        for res in execute(job, tasks, workers, executor, scheduler, lambda n: None):
             if res.error:
                 echo(res.error, err=True)
                 result.failures.append((res.doc_id or "?", res.error))
@@ -928,7 +504,7 @@ def _finish_pages(job: Job, state: BuildState, live: dict[str, DocState], worker
         if doc_id not in staged_now:
             stage.unchanged += 1
             continue
-        staged = _staged(job.out_dir, doc_id)
+        staged = staged_page(job.out_dir, doc_id)
         nav = navs[doc_id]
         page = staged.read_bytes().replace(marker, prevnext_html(nav).encode("utf-8"), 1)
         final = job.out_dir / "web" / f"{doc_id}.html"

@@ -42,7 +42,7 @@ def convert(sources, out_dir, report_path, reader, force, config_dir, register_f
 
     Exit 0 when every source converted, 1 when any failed (the others are still written).
     """
-    from teipress.build import convert_files
+    from teipress.convert import convert_files
     from teipress.config import load_config
     from teipress.register import load_register, register_path
 
@@ -202,7 +202,7 @@ def register_suggest(sources, register_file, config_dir, fmt, min_count):
     their counts and the documents they occur in, most frequent first."""
     import json
 
-    from teipress.build import source_files
+    from teipress.convert import source_files
     from teipress.config import load_config
     from teipress.register import document_texts, load_register, register_path, suggest
 

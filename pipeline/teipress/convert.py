@@ -1,10 +1,14 @@
-"""One source -> one TEI document and its conversion report."""
+"""Sources -> TEI documents and their conversion reports.
+
+convert_source does one source in memory; convert_files is `teipress convert`: many
+files, written beside each other, never over a TEI file an editor changed."""
 
 from __future__ import annotations
 
 import copy
 import json
 import os
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,15 +16,17 @@ from pathlib import Path
 from lxml import etree
 
 from teipress import __version__
-from teipress.config import Config
-from teipress.errors import InputError
+from teipress.config import Config, conversion_date
+from teipress.errors import InputError, TeipressError
 from teipress.model import Document
 from teipress.readers import choose_reader
-from teipress.register import Register
-from teipress.sources import SourceText, document_id
+from teipress.register import Register, load_register, register_path
+from teipress.model import Outcome
+from teipress.sources import SourceText, document_id, read_source
 from teipress.tei import NS
 from teipress.tei.encode import encode
-from teipress.xmlio import safe_parser, serialise
+from teipress.writers.tei import write_tei
+from teipress.xmlio import atomic_write, safe_parser, serialise
 
 SCHEMA_NAME = "teipress.xsd"
 
@@ -138,3 +144,80 @@ def schema_href_for(tei_dir: Path) -> str:
         if candidate.is_file():
             return Path(os.path.relpath(candidate, tei_dir)).as_posix()
     return f"../web/schema/{SCHEMA_NAME}"
+
+
+# ---------------------------------------------------------------------------
+# teipress convert: many sources, no build state
+
+
+def say(text: str, err: bool = False) -> None:
+    """The default echo: standard output, or standard error for problems (click.echo's signature)."""
+    print(text, file=sys.stderr if err else sys.stdout)
+
+
+def source_files(paths: list[Path]) -> list[Path]:
+    """Files as given, folders expanded to their .txt files (sorted)."""
+    out = []
+    for path in paths:
+        if path.is_dir():
+            found = sorted(p for p in path.iterdir() if p.suffix == ".txt" and p.is_file())
+            if not found:
+                raise InputError("no .txt files in this folder", path=str(path),
+                                 hint="sources are UTF-8 .txt files")
+            out.extend(found)
+        else:
+            out.append(path)
+    return out
+
+
+def _echo_issues(path: Path, issues, echo: Callable) -> None:
+    for issue in issues:
+        where = f"{path}:{issue.line}" if issue.line else str(path)
+        echo(f"{where}: {issue.severity}: {issue.message} [{issue.rule}]", err=True)
+
+
+def convert_files(paths: list[Path], tei_dir: Path, config: Config, *, report_path: Path | None = None,
+                  reports_dir: Path | None = None, reader: str | None = None, force: bool = False,
+                  recorded: dict[str, str] | None = None, register: Register | None = None,
+                  echo: Callable = say) -> Outcome:
+    """Convert sources into tei_dir; one failing source does not stop the others."""
+    outcome = Outcome()
+    when = conversion_date(config)
+    href = schema_href_for(tei_dir)
+    reports = []
+    seen: dict[str, Path] = {}
+    for path in source_files(paths):
+        try:
+            conversion = convert_source(read_source(path), config, when=when, schema_href=href, reader=reader,
+                                        register=register)
+            doc_id = conversion.doc.id
+            if doc_id in seen:
+                raise InputError(f"gives the id {doc_id!r}, which {seen[doc_id]} has already",
+                                 path=str(path), hint="rename one of the files")
+            seen[doc_id] = path
+            target = tei_dir / f"{doc_id}.xml"
+            status = write_tei(target, conversion.data, (recorded or {}).get(doc_id), force, redater(conversion))
+        except TeipressError as error:
+            echo(str(error), err=True)
+            outcome.failed.append((str(path), str(error)))
+            continue
+        _echo_issues(path, conversion.doc.issues, echo)
+        getattr(outcome, status).append(doc_id)
+        if status == "kept":
+            echo(f"{target}: kept: differs from the conversion of {path} (edited by hand?); "
+                 "use --force to overwrite", err=True)
+        else:
+            echo(f"{path} -> {target} ({status})")
+        conversion.report["tei"] = target.name
+        if reports_dir is not None:
+            atomic_write(reports_dir / f"{doc_id}.json", report_bytes(conversion.report))
+        reports.append(conversion.report)
+    if report_path is not None:
+        atomic_write(report_path, report_bytes(reports[0] if len(reports) == 1 else reports))
+    return outcome
+
+
+def project_register(project_dir: Path, config: Config) -> Register | None:
+    """The project's register of names, if it has one."""
+    path = register_path(project_dir, config.register)
+    return load_register(path) if path else None

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from conftest import REFERENCE, ROOT, SEEDS, require
-from teipress.build import convert_files
+from teipress.convert import convert_files
 from teipress.config import Config
 from teipress.oai import make_app
 from teipress.writers.harvest import read_entries, write_harvest

@@ -25,7 +25,7 @@ import pytest
 from lxml import html
 
 from conftest import CORPUS, ROOT, SEEDS, require, require_tool
-from teipress.build import convert_files
+from teipress.convert import convert_files
 from teipress.config import Config
 from teipress.serve import make_app
 from teipress.writers.web import write_site

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from teipress.build import project_register
+from teipress.convert import project_register
 from teipress.config import Config, load_config
 from teipress.convert import build_report, convert_source, report_bytes, schema_href_for
 from teipress.sources import read_source

@@ -15,7 +15,7 @@ import pytest
 from lxml import etree
 
 from conftest import REFERENCE, ROOT, SEEDS, require
-from teipress.build import convert_files
+from teipress.convert import convert_files
 from teipress.config import Config
 from teipress.writers.harvest import (cmif_bytes, harvest_entry, mark_deleted, open_index, read_entries,
                                       upsert_record, write_harvest)

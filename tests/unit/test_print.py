@@ -12,7 +12,7 @@ import typst
 from lxml import etree
 
 from conftest import CORPUS, SEEDS, require, require_tool
-from teipress.build import convert_files
+from teipress.convert import convert_files
 from teipress.config import Config
 from teipress.edition import body_blocks, header_fields, how_to_cite, plain_inlines
 from teipress.errors import ConfigError, RenderError

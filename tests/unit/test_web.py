@@ -17,7 +17,7 @@ import pytest
 from lxml import etree, html
 
 from conftest import ROOT, SEEDS
-from teipress.build import convert_files
+from teipress.convert import convert_files
 from teipress.config import Config
 from teipress.edition import BEHAVIOURS, how_to_cite, reading
 from teipress.writers import web, web_pages

@@ -1,0 +1,359 @@
+"""The per-document work of a build, in worker processes or on a Dask cluster.
+
+A Job says what the build is (small and picklable: sent with every batch); a Task is one
+document's work; a Result is what came of it. Each process keeps one Worker (register,
+validator, Typst compiler, made once) for the batches of a build.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from teipress.config import Config
+from teipress.convert import convert_source, redater, report_bytes
+from teipress.errors import InputError, TeipressError
+from teipress.register import load_register
+from teipress.sources import read_source
+from teipress.state import STATE_DIR, digest, signature
+from teipress.writers.tei import write_tei
+from teipress.xmlio import atomic_write
+
+LOCAL_BELOW = 24  # fewer documents than this: work in this process (a pool costs more than it saves)
+
+
+@dataclass(frozen=True)
+class Job:
+    """Everything a worker needs for one build (small and picklable: sent with every batch)."""
+
+    project_dir: Path
+    out_dir: Path
+    config: Config
+    stages: tuple[str, ...]
+    when: str
+    schema_href: str
+    register: Path | None
+    keys: dict  # stage -> key of what its outputs depend on besides the TEI
+
+    @property
+    def token(self) -> str:
+        return digest(str(self.project_dir), str(self.out_dir), self.stages, self.when, self.keys)
+
+
+@dataclass
+class Task:
+    """One document's work in pass 1 (or pass 2: its page only)."""
+
+    source: str | None  # the seed, relative to the project (None: a TEI file without seed)
+    doc_id: str | None  # known unless the seed is new
+    convert: bool
+    recorded_sha: str | None  # the TEI's sha256 as teipress last wrote it
+    edited: bool = False
+    pdf_key: str | None = None
+    page_key: str | None = None
+    page_only: bool = False
+
+
+@dataclass
+class Result:
+    """What pass 1 did with one document (sent back from the worker)."""
+
+    source: str | None
+    doc_id: str | None = None
+    tei: str | None = None  # written, unchanged, kept (hand-edited), or None (not converted)
+    error: str | None = None  # the one-line error when the document failed
+    messages: list[str] = field(default_factory=list)  # warnings, file:line style
+    valid: bool = False
+    source_sig: list[int] | None = None
+    source_sha256: str | None = None
+    tei_sha256: str | None = None
+    tei_sig: list[int] | None = None
+    edited: bool = False
+    pdf: str | None = None  # written, unchanged, failed
+    pdf_key: str | None = None
+    page: str | None = None  # staged, unchanged, failed
+    page_key: str | None = None
+    entry: dict = field(default_factory=dict)  # what the collection pages need (slim)
+    shared: dict = field(default_factory=dict)  # the parts of the entry many documents share, by key
+    record: dict | None = None  # the whole entry, for the OAI index (harvest stage only)
+    seconds: dict = field(default_factory=dict)  # stage -> time this document spent in it
+
+
+class Worker:
+    """The heavy objects of one process, made once: register, validator, print renderer."""
+
+    def __init__(self, job: Job):
+        from teipress.validate import Validator
+
+        self.job = job
+        self.register = load_register(job.register) if job.register else None
+        self.validator = Validator()
+        self._printer = None
+
+    @property
+    def printer(self):
+        if self._printer is None:
+            from teipress.writers.print import PrintRenderer
+
+            self._printer = PrintRenderer(self.job.config)
+        return self._printer
+
+    def run(self, task: Task) -> Result:
+        result = Result(source=task.source, doc_id=task.doc_id, edited=task.edited)
+        try:
+            self._run(task, result)
+        except TeipressError as error:
+            result.error = str(error)
+        return result
+
+    def _run(self, task: Task, result: Result) -> None:
+        job = self.job
+        tei_dir = job.out_dir / "tei"
+        root = data = None
+        clock = time.perf_counter()
+        if task.edited and not task.page_only:
+            result.messages.append(f"{tei_dir / (task.doc_id + '.xml')}: kept: edited by hand; "
+                                   "validated and rendered as it is")
+        if task.convert:
+            path = job.project_dir / task.source
+            source = read_source(path)
+            result.source_sig, result.source_sha256 = signature(path), source.sha256
+            conversion = convert_source(source, job.config, when=job.when, schema_href=job.schema_href,
+                                        register=self.register)
+            result.doc_id = conversion.doc.id
+            target = tei_dir / f"{result.doc_id}.xml"
+            result.tei = write_tei(target, conversion.data, task.recorded_sha, False, redater(conversion))
+            result.messages += [f"{task.source}:{i.line}: {i.severity}: {i.message} [{i.rule}]" if i.line
+                                else f"{task.source}: {i.severity}: {i.message} [{i.rule}]"
+                                for i in conversion.doc.issues]
+            conversion.report["tei"] = target.name  # (no write status: the report is the same however often it is rebuilt)
+            atomic_write(job.out_dir / "reports" / f"{result.doc_id}.json", report_bytes(conversion.report))
+            if result.tei == "kept":
+                result.edited = True
+                result.messages.append(f"{target}: kept: edited by hand (it differs from the conversion of "
+                                       f"{task.source}); rendering the edited file")
+            else:
+                root, data = conversion.tree.getroot(), conversion.data
+        path = tei_dir / f"{result.doc_id}.xml"
+        if data is None:  # an existing TEI (hand-edited, or converted earlier): parsed as validate does
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                raise InputError(f"cannot read the TEI file: {exc.strerror}", path=str(path)) from None
+            checked = self.validator.check_data(data, path)
+            root, issues = checked.root, checked.issues
+        else:
+            issues = self.validator.check(root, str(path))
+        result.tei_sha256 = hashlib.sha256(data).hexdigest()
+        result.tei_sig = signature(path)
+        problems = [i for i in issues if i.severity == "error"]
+        result.seconds["tei"] = time.perf_counter() - clock
+        if root is None and not problems:
+            result.error = f"{path}: error: not a TEI document (its root element is not TEI)"
+            return
+        if problems:
+            first = problems[0]
+            where = f"{path}:{first.line}" if first.line else str(path)
+            result.error = (f"{where}: error: {first.message} [{first.rule}] "
+                            f"({len(problems)} problem{'s' if len(problems) > 1 else ''}; "
+                            f"'teipress validate {path}' lists them)")
+            return
+        result.valid = True
+        self._editions(task, result, root, data)
+
+    def _editions(self, task: Task, result: Result, root, data: bytes) -> None:
+        from teipress.edition import header_fields
+
+        job = self.job
+        doc_id = result.doc_id
+        fields = header_fields(root)
+        if fields["id"] != doc_id:
+            raise InputError(f"the xml:id {fields['id']!r} differs from the file name {doc_id}.xml",
+                             path=str(job.out_dir / "tei" / f"{doc_id}.xml"),
+                             hint=f"set xml:id=\"{doc_id}\" on the TEI element, or rename the file")
+        pdf_path = job.out_dir / "print" / f"{doc_id}.pdf"
+        if "print" in job.stages and not task.page_only:
+            result.pdf_key = digest(result.tei_sha256, job.keys["print"])
+            if result.pdf_key != task.pdf_key or not pdf_path.exists():
+                clock = time.perf_counter()
+                try:
+                    self.printer.render(root, data, pdf_path)
+                    result.pdf = "written"
+                except TeipressError as error:
+                    result.pdf = "failed"
+                    result.messages.append(str(error))
+                result.seconds["print"] = time.perf_counter() - clock
+            else:
+                result.pdf = "unchanged"
+        has_pdf = pdf_path.exists() and result.pdf != "failed"
+        full = collection_entry(root, fields, job.out_dir / "tei" / f"{doc_id}.xml", data, result.edited, has_pdf)
+        result.entry, result.shared = slim_entry(full)
+        if "harvest" in job.stages:
+            result.record = full
+        if "web" in job.stages:
+            result.page_key = digest(result.tei_sha256, job.keys["web"], has_pdf)
+            page = job.out_dir / "web" / f"{doc_id}.html"
+            if task.page_only or result.page_key != task.page_key or not page.exists():
+                clock = time.perf_counter()
+                stage_page(job, root, fields, full, has_pdf)
+                result.page = "staged"
+                result.seconds["web"] = time.perf_counter() - clock
+            else:
+                result.page = "unchanged"
+
+
+def collection_entry(root, fields: dict, path: Path, data: bytes, edited: bool, has_pdf: bool) -> dict:
+    """What the collection needs of one document: the index pages, the harvest files."""
+    from teipress.writers.harvest import correspondence, datestamp_for
+
+    entry = dict(fields)
+    entry["tei_sha256"] = hashlib.sha256(data).hexdigest()
+    entry["tei_size"] = len(data)
+    entry["datestamp"] = datestamp_for(fields, path, edited)
+    entry["correspondence"] = correspondence(root)
+    entry["has_pdf"] = has_pdf
+    return entry
+
+
+# What the collection (index pages, entity pages, sitemap, CMIF, manifest) needs of a document.
+SLIM_KEYS = ("id", "title", "date", "type", "type_label", "lang", "senders", "recipients", "via", "place_sent",
+             "archives", "has_pdf", "conversion", "entities", "correspondence", "edition_url", "url", "record_id",
+             "tei_sha256", "tei_size", "datestamp")
+# What most documents share, kept once (the About page shows the most common)
+SHARED_KEYS = ("project", "editorial", "rights", "licence", "publisher")
+
+
+def slim_entry(entry: dict) -> tuple[dict, dict]:
+    """A document's collection entry, and its shared parts under their digest."""
+    shared = {key: entry.get(key) for key in SHARED_KEYS}
+    key = digest(shared)
+    return {**{k: entry.get(k) for k in SLIM_KEYS}, "about": key}, {key: shared}
+
+
+def stage_page(job: Job, root, fields: dict, entry: dict, has_pdf: bool) -> None:
+    """Render one page with the prev/next marker into the staging folder; link its downloads."""
+    from teipress.edition import body_blocks, how_to_cite
+    from teipress.writers.web import link_or_copy, write_if_changed
+    from teipress.writers.web_meta import citation_files
+    from teipress.writers.web_pages import NAV_MARKER, document_page
+
+    web = job.out_dir / "web"
+    doc = {"header": fields, "body": body_blocks(root), "cite": how_to_cite(fields), "has_pdf": has_pdf}
+    page = document_page(doc, job.config, NAV_MARKER).encode("utf-8")
+    staged = staged_page(job.out_dir, fields["id"])
+    staged.parent.mkdir(parents=True, exist_ok=True)
+    staged.write_bytes(page)  # build-internal: each build starts with an empty staging folder
+    link_or_copy(job.out_dir / "tei" / f"{fields['id']}.xml", web / "tei" / f"{fields['id']}.xml")
+    if has_pdf:
+        link_or_copy(job.out_dir / "print" / f"{fields['id']}.pdf", web / "pdf" / f"{fields['id']}.pdf")
+    for name, content in citation_files(entry, job.config, has_pdf).items():
+        write_if_changed(web / name, content)
+
+
+def staged_page(out_dir: Path, doc_id: str) -> Path:
+    return out_dir / STATE_DIR / "pages" / f"{doc_id}.html"
+
+
+# Worker processes keep their Worker between batches of the same build.
+_WORKER: Worker | None = None
+
+
+def run_batch(job: Job, tasks: list[Task]) -> list[Result]:
+    """Pass 1 for a batch of documents, in whichever process runs it (pool or Dask worker)."""
+    global _WORKER
+    if _WORKER is None or _WORKER.job.token != job.token:
+        _WORKER = Worker(job)
+    return [_WORKER.run(task) for task in tasks]
+
+
+# ---------------------------------------------------------------------------
+# executors: this process, a process pool, or a Dask cluster
+
+
+def _batches(tasks: list[Task], workers: int) -> list[list[Task]]:
+    """Batches of tens to hundreds of documents: few enough to spread over the workers,
+    large enough that sending them costs little (Dask costs about 2 ms a task)."""
+    size = max(8, min(250, len(tasks) // (workers * 4) or 1))
+    return [tasks[i:i + size] for i in range(0, len(tasks), size)]
+
+
+def execute(job: Job, tasks: list[Task], jobs: int, executor: str, scheduler: str | None,
+             progress: Callable[[int], None]) -> Iterable[Result]:
+    if not tasks:
+        return
+    if executor == "dask":
+        yield from _execute_dask(job, tasks, jobs, scheduler, progress)
+        return
+    if jobs <= 1 or len(tasks) < LOCAL_BELOW:
+        for batch in _batches(tasks, 1):
+            results = run_batch(job, batch)
+            progress(len(results))
+            yield from results
+        return
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from multiprocessing import get_context
+
+    # spawn, not fork: a parent that has run Typst or lxml threads must not be forked
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn")) as pool:
+        futures = [pool.submit(run_batch, job, batch) for batch in _batches(tasks, jobs)]
+        for future in as_completed(futures):
+            results = future.result()
+            progress(len(results))
+            yield from results
+
+
+def _execute_dask(job: Job, tasks: list[Task], jobs: int, scheduler: str | None,
+                  progress: Callable[[int], None]) -> Iterable[Result]:
+    try:
+        from dask.distributed import Client, as_completed
+    except ImportError:
+        raise TeipressError("the Dask executor needs dask.distributed",
+                            hint="pip install 'teipress[dask]'") from None
+    if not scheduler:
+        raise TeipressError("--executor dask needs --scheduler ADDRESS (e.g. tcp://127.0.0.1:8786)")
+    try:
+        client = Client(scheduler, timeout="10s")
+    except (OSError, TimeoutError) as exc:
+        raise TeipressError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
+    try:
+        workers = max(1, len(client.scheduler_info().get("workers", {})))
+        batches = _batches(tasks, workers)
+        futures = client.map(run_batch, [job] * len(batches), batches, pure=False)
+        for future in as_completed(futures):
+            results = future.result()
+            progress(len(results))
+            yield from results
+    finally:
+        client.close()
+
+
+class Progress:
+    """A progress bar on a terminal (done, rate, time left); plain log lines otherwise."""
+
+    def __init__(self, total: int, label: str, echo: Callable, tty: bool):
+        self.total, self.label, self.echo, self.tty = total, label, echo, tty
+        self.done = 0
+        self.start = self.last = time.monotonic()
+
+    def __call__(self, n: int) -> None:
+        self.done += n
+        now = time.monotonic()
+        if not self.total:
+            return
+        rate = self.done / max(now - self.start, 1e-6)
+        left = (self.total - self.done) / rate if rate else 0
+        if self.tty:
+            width = 30
+            filled = int(width * self.done / self.total)
+            sys.stderr.write(f"\r{self.label} [{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total} "
+                             f"{rate:,.0f}/s, {left:,.0f} s left ")
+            sys.stderr.flush()
+            if self.done >= self.total:
+                sys.stderr.write("\n")
+        elif now - self.last >= 5 or self.done >= self.total:
+            self.last = now
+            self.echo(f"{self.label}: {self.done}/{self.total} documents ({rate:,.0f} a second)")
