@@ -35,6 +35,11 @@ def _f(pattern: str, **names: str) -> str:
 
 
 _PATTERNS = [
+    # September 30, 1958 - October 2, 1958 / September 1958 - January 1959 (a range across years)
+    ("full-range", re.compile(
+        _CIRCA + _f(_MONTH, name="m") + r"\s+(?:" + _f(_DAY, name="d") + r",?\s+)?" + _f(_BRACKET_YEAR, name="y")
+        + r"\s*[-–—]\s*" + _f(_MONTH, name="m2") + r"\s+(?:" + _f(_DAY, name="d2") + r",?\s+)?"
+        + _f(_BRACKET_YEAR, name="y2"), re.I)),
     # 1958-09-09, 1958-09, 1958
     ("iso", re.compile(r"(?P<y>1[0-9]{3}|20[0-9]{2})-(?P<m>[01][0-9])(?:-(?P<d>[0-3][0-9]))?")),
     # September 9-10, 1958 / September 9 - October 2, 1958
@@ -116,6 +121,14 @@ def _reading(kind: str, m: re.Match, text: str, context_year: int | None) -> Dat
     if kind == "iso":
         value = iso(int(g["y"]), int(g["m"]), int(g["d"]) if g["d"] else None)
         return DateValue(text, when=value) if value else None
+    if kind == "full-range":
+        if bool(g["d"]) != bool(g["d2"]):
+            return None
+        start = iso(int(g["y"]), _month(g["m"]), int(g["d"]) if g["d"] else None)
+        end = iso(int(g["y2"]), _month(g["m2"]), int(g["d2"]) if g["d2"] else None)
+        if not start or not end or start > end:
+            return None
+        return DateValue(text, from_=start, to=end)
     if kind in ("mdy-range", "dmy-range"):
         y = int(g["y"])
         m1 = _month(g["m"])

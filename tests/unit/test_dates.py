@@ -18,6 +18,8 @@ from teipress.dates import date_at_end, date_at_start, is_iso_date, parse_date
     ("9-10 September 1958", {"from_": "1958-09-09", "to": "1958-09-10"}),
     ("1958-1959", {"from_": "1958", "to": "1959"}),
     ("1950s", {"not_before": "1950", "not_after": "1959"}),
+    ("December 30, 1950 - January 2, 1951", {"from_": "1950-12-30", "to": "1951-01-02"}),
+    ("December 1951 - January 1952", {"from_": "1951-12", "to": "1952-01"}),
 ])
 def test_parse_date_readings(text, attrs):
     value = parse_date(text)

@@ -22,7 +22,7 @@ from functools import lru_cache
 
 from teipress.citations import LANGUAGE_CODES, known_archive, read_citation
 from teipress.dates import date_at_end, parse_date
-from teipress.model import Archive, Document
+from teipress.model import Archive, DateValue, Document
 from teipress.readers.page import Page
 from teipress.readers.structure import (
     SourceLine, build_divisions, date_line, furniture_role, is_closing_salute, is_gap_line,
@@ -68,6 +68,7 @@ CITATION_IN_TEXT = re.compile(
     r"[^,]*Digital\s+Archive|Wilson\s+Center\s+Digital\s+Archive)\s*,?\s*(?P<source>.*)$",
     re.I,
 )
+UNDATED = re.compile(r"^(?:undated|n\.\s?d\.|no date|date unknown|not dated)$", re.I)
 TERMINAL = re.compile(r"[.!?。！？…:;)\]”\"’'»]$|\d$")
 
 
@@ -107,7 +108,7 @@ class _Reader:
         for k, unit in enumerate(units[:12]):
             if FURNITURE.match(unit.text) or _heading(unit.text):
                 continue
-            value = parse_date(unit.text)
+            value = parse_date(unit.text) or (DateValue(unit.text) if UNDATED.match(unit.text) else None)
             if value and k + 1 < len(units):
                 title = units[k + 1]
                 if parse_date(title.text) or _heading(title.text):
@@ -368,7 +369,9 @@ class _Reader:
             return
         last = units[-1]
         to = self.page.destination(last.no)
-        cut_prose = to in ("header/summary", "header/rights", "header/citation") or to.startswith("body/")
+        # only running text can be cut mid-sentence: a signature or a date line has no full stop
+        cut_prose = to in ("header/summary", "header/rights", "header/citation", "body/p", "body/postscript/p",
+                           "body/list/item") or to.startswith("body/note")
         if cut_in_character or (cut_prose and not TERMINAL.search(last.text)):
             self.doc.truncated = True
             where = to.split("/")[1] if to.startswith("header/") else "body"
