@@ -43,7 +43,7 @@ TOKEN_RE = re.compile(rb"<resumptionToken[^>]*>([^<]+)</resumptionToken>")
 
 def templates(work: Path) -> list[tuple[str, bytes]]:
     """(id, TEI bytes) of the seed letter and the golden cases, converted as of 2026-01-01."""
-    from teipress.build import convert_files
+    from teipress.convert import convert_files
     from teipress.config import Config
 
     seeds = work / "seeds"

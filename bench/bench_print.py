@@ -37,7 +37,7 @@ XML_ID = "{http://www.w3.org/XML/1998/namespace}id"
 
 
 def sample_tei(folder: Path) -> list[Path]:
-    from teipress.build import convert_files
+    from teipress.convert import convert_files
     from teipress.config import Config
 
     sources = sorted((ROOT / "seeds").glob("*.txt")) + sorted(CORPUS.glob("*.txt"))

@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT / "pipeline"))
 sys.path.insert(0, str(ROOT / "bench"))
 
 import make_collection  # noqa: E402
-from teipress.build import convert_files  # noqa: E402
+from teipress.convert import convert_files  # noqa: E402
 from teipress.config import Config  # noqa: E402
 from teipress.edition import reading  # noqa: E402
 from teipress.writers.web import index_search, render_document, write_site  # noqa: E402

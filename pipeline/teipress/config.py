@@ -44,8 +44,8 @@ class Config:
 
     def digest_key(self) -> str:
         """Everything that changes the TEI, as one string (for the build's change check)."""
-        keep = ("title", "publisher", "base_url", "licence", "licence_url", "project", "id_rule",
-                "id_prefix", "date", "register")
+        keep = ("publisher", "base_url", "licence", "licence_url", "project", "id_rule", "id_prefix", "date",
+                "register")
         return repr([(k, getattr(self, k)) for k in keep])
 
 

@@ -183,6 +183,10 @@ class Worker:
                 try:
                     self.printer.render(root, data, pdf_path)
                     result.pdf = "written"
+                    if "web" in job.stages:  # the web edition's download follows the new PDF
+                        from teipress.writers.web import link_or_copy
+
+                        link_or_copy(pdf_path, job.out_dir / "web" / "pdf" / f"{doc_id}.pdf")
                 except TeipressError as error:
                     result.pdf = "failed"
                     result.messages.append(str(error))

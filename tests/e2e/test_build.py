@@ -227,3 +227,41 @@ def test_dask_local_cluster_gives_the_same_edition(tmp_path, monkeypatch):
         result = build(remote, executor="dask", scheduler=cluster.scheduler_address, echo=quiet)
     assert not result.failed, result.failures
     assert snapshot(local / "editions") == snapshot(remote / "editions")
+
+
+def test_config_template_and_register_changes_rebuild_what_they_affect(tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
+    project = make_project(tmp_path / "p")
+    build(project, jobs=1, echo=quiet)
+    out = project / "editions"
+    config = project / "teipress.toml"
+
+    def changed_files(before):
+        after = mtimes(out)
+        return {name for name in after if after[name] != before.get(name)}
+
+    def changed_since(before):
+        return {name.split("/")[0] for name in changed_files(before)}
+
+    # the paper size: only the PDFs (and the web edition's copies of them)
+    before = mtimes(out)
+    config.write_text(config.read_text() + '\n[print]\npaper = "us-letter"\n')
+    build(project, jobs=1, echo=quiet)
+    changed = changed_files(before)
+    assert changed and all(name.startswith(("print/", "web/pdf/")) or name == "manifest.json" for name in changed)
+    pdf = next((out / "print").glob("*.pdf"))
+    assert (out / "web" / "pdf" / pdf.name).read_bytes() == pdf.read_bytes()
+    # the edition's title: the web pages, not the TEI
+    before = mtimes(out)
+    config.write_text(config.read_text().replace('title = "Test edition"', 'title = "Renamed edition"'))
+    build(project, jobs=1, echo=quiet)
+    assert "web" in changed_since(before) and "tei" not in changed_since(before)
+    # the register: every document's markup
+    before = mtimes(out)
+    register = project / "register.xml"
+    register.write_text(register.read_text("utf-8").replace(
+        '<placeName type="preferred">Romania</placeName>', '<placeName type="preferred">Romania</placeName>'
+        '<placeName type="variant">Romanian</placeName>'), "utf-8")
+    result = build(project, jobs=1, echo=quiet)
+    assert {"tei", "print", "web"} <= changed_since(before)
+    assert result.stages["tei"].written >= 1
