@@ -116,16 +116,20 @@ def _parse_only(only: str | None) -> tuple[str, ...]:
     return tuple(s for s in STAGES if s in stages or s == "tei")  # every build reads its TEI
 
 
-def _listing(folder: Path, suffix: str) -> dict[str, list[int]]:
-    """File stem -> [size, mtime in ns] of folder/*suffix: one directory read instead of a
-    stat call per document (a no-change rebuild of a large edition is mostly this)."""
-    found = {}
+def _listing(folder: Path, suffix: str, signatures: bool = True) -> dict[str, list[int] | None]:
+    """File stem -> [size, mtime in ns] (or None, when only existence matters) of
+    folder/*suffix: one directory read instead of a stat call per document (a no-change
+    rebuild of a large edition is mostly this)."""
+    found: dict[str, list[int] | None] = {}
     try:
         with os.scandir(folder) as entries:
             for entry in entries:
-                if entry.name.endswith(suffix) and not entry.name.startswith(".") and entry.is_file():
-                    st = entry.stat()
-                    found[entry.name[: -len(suffix)]] = [st.st_size, st.st_mtime_ns]
+                if entry.name.endswith(suffix) and not entry.name.startswith("."):
+                    if not signatures:
+                        found[entry.name[: -len(suffix)]] = None
+                    elif entry.is_file():
+                        st = entry.stat()
+                        found[entry.name[: -len(suffix)]] = [st.st_size, st.st_mtime_ns]
     except OSError:
         pass
     return found
@@ -142,8 +146,9 @@ class _Files:
 
     @classmethod
     def read(cls, seeds: Path, out_dir: Path) -> _Files:
-        return cls(_listing(seeds, ".txt"), _listing(out_dir / "tei", ".xml"), _listing(out_dir / "print", ".pdf"),
-                   _listing(out_dir / "web", ".html"))
+        return cls(_listing(seeds, ".txt"), _listing(out_dir / "tei", ".xml"),
+                   _listing(out_dir / "print", ".pdf", signatures=False),
+                   _listing(out_dir / "web", ".html", signatures=False))
 
 
 def _plan(project_dir: Path, out_dir: Path, seeds: Path, state: BuildState, job: Job,
@@ -290,17 +295,15 @@ def build(project_dir: Path, out_dir: Path | None = None, *, only: str | None = 
     # pass 1: every document that needs work
     t0 = time.monotonic()
     progress = Progress(len(tasks), "building", echo, tty)
-    changed: set[str] = set()
     shutil.rmtree(out_dir / STATE_DIR / "pages", ignore_errors=True)  # pages a killed build staged
     index = _OaiIndex(job, state) if "harvest" in stages else None
     for res in execute(job, tasks, workers, executor, scheduler, progress):
-        _record(res, state, result, changed, job, echo)
+        _record(res, state, result, job, echo)
         if index is not None and len(result.records) >= 200:
             index.update(result.records, ())
     for doc_id in removed:
         _remove(out_dir, doc_id)
         state.docs.pop(doc_id, None)
-        changed.add(doc_id)
         echo(f"{doc_id}: removed (its seed is gone)")
     if index is not None:
         index.update(result.records, removed)
@@ -316,13 +319,13 @@ def build(project_dir: Path, out_dir: Path | None = None, *, only: str | None = 
         clock = time.perf_counter()
         _finish_pages(job, state, live, workers, executor, scheduler, result, echo)
         result.stage("web").seconds += time.perf_counter() - clock
-        _collection_stage("web", state, live, changed, result, lambda: _write_web_collection(job, entries()), echo)
+        _collection_stage("web", state, live, result, lambda: _write_web_collection(job, entries()), echo)
     if "search" in stages and "web" in stages:
-        _collection_stage("search", state, live, changed, result, lambda: _write_search(job), echo)
+        _collection_stage("search", state, live, result, lambda: _write_search(job), echo)
     if "harvest" in stages:
-        _collection_stage("harvest", state, live, changed, result, lambda: index.finish(entries), echo)
+        _collection_stage("harvest", state, live, result, lambda: index.finish(entries), echo)
     entries.save()
-    if tasks or removed or changed or result.collection.get("web") != "unchanged":
+    if tasks or removed or any(outcome != "unchanged" for outcome in result.collection.values()):
         save_state(out_dir, state)
     _summary(result, pass_one, time.monotonic() - started, echo)
     return result
@@ -334,27 +337,28 @@ class _Entries:
 
     def __init__(self, job: Job, live: dict[str, DocState], result: BuildResult):
         self.job, self.live, self.result = job, live, result
-        self._loaded: tuple[dict, dict] | None = None
+        self.missing: dict[str, dict] = {}  # entries read from TEI files because the store lacked them
+        self._entries: list[dict] | None = None
 
     def __call__(self) -> list[dict]:
-        if self._loaded is None:
-            stored, shared = load_entries(self.job.out_dir)
-            stored.update(self.result.entries)
-            shared.update(self.result.shared)
-            for doc_id in self.live:
-                if doc_id not in stored:  # no entry recorded (an older state): read it from the TEI
-                    entry, parts = _entry_from_file(self.job, doc_id, self.live[doc_id].edited)
-                    stored[doc_id], _ = entry, shared.update(parts)
-            self._loaded = ({k: v for k, v in stored.items() if k in self.live}, shared)
-        entries, shared = self._loaded
-        return [{**entry, **shared.get(entry.get("about"), {})} for entry in entries.values()]
+        if self._entries is None:
+            self._entries = self._load()
+        return self._entries
+
+    def _load(self) -> list[dict]:
+        stored, shared = load_entries(self.job.out_dir)
+        stored.update(self.result.entries)
+        shared.update(self.result.shared)
+        for doc_id in self.live:
+            if doc_id not in stored:  # not recorded (an older state): read it from the TEI
+                entry, parts = _entry_from_file(self.job, doc_id, self.live[doc_id].edited)
+                stored[doc_id] = self.missing[doc_id] = entry
+                shared.update(parts)
+                self.result.shared.update(parts)
+        return [{**stored[doc_id], **shared.get(stored[doc_id].get("about"), {})} for doc_id in self.live]
 
     def save(self) -> None:
-        if self._loaded is None and not self.result.entries:
-            return
-        if self._loaded is None:
-            self()
-        save_entries(self.job.out_dir, *self._loaded)
+        save_entries(self.job.out_dir, {**self.missing, **self.result.entries}, self.result.shared, set(self.live))
 
 
 def _entry_from_file(job: Job, doc_id: str, edited: bool) -> tuple[dict, dict]:
@@ -402,8 +406,7 @@ class _OaiIndex:
         return Outcome()
 
 
-def _record(res: Result, state: BuildState, result: BuildResult, changed: set[str], job: Job,
-            echo: Callable) -> None:
+def _record(res: Result, state: BuildState, result: BuildResult, job: Job, echo: Callable) -> None:
     """Fold one document's pass-1 result into the state and the report."""
     for message in res.messages:
         echo(message, err=True)
@@ -428,10 +431,9 @@ def _record(res: Result, state: BuildState, result: BuildResult, changed: set[st
         doc.edited = True
     elif res.tei in ("written", "unchanged"):
         doc.edited = False
-    if doc.tei_sha256 != res.tei_sha256:
-        changed.add(res.doc_id)
     doc.tei_sha256, doc.tei_sig, doc.valid = res.tei_sha256, res.tei_sig, res.valid
     doc.nav = _nav_of(res.entry)
+    doc.entry_key = digest({k: v for k, v in res.entry.items() if k not in _NOT_ON_PAGES})
     doc.has_pdf = bool(res.entry.get("has_pdf"))
     result.entries[res.doc_id] = res.entry
     result.shared.update(res.shared)
@@ -453,7 +455,6 @@ def _record(res: Result, state: BuildState, result: BuildResult, changed: set[st
             result.failures.append((name, next((m for m in res.messages if "render error" in m), "PDF failed")))
         elif res.pdf == "written":
             pdfs.written += 1
-            changed.add(res.doc_id)
         else:
             pdfs.unchanged += 1
     if res.page == "staged":
@@ -461,6 +462,23 @@ def _record(res: Result, state: BuildState, result: BuildResult, changed: set[st
         # then renders the page again
         result.pending_pages[res.doc_id] = res.page_key
         doc.nav_key = None
+
+
+# Entry fields the harvest files show but the collection pages do not: a change of the TEI's
+# bytes alone leaves the index pages as they are.
+_NOT_ON_PAGES = ("tei_sha256", "tei_size", "datestamp")
+
+
+def _collection_key(stage: str, live: dict[str, DocState]) -> str:
+    """What a collection stage's output depends on: the index pages on what they show of
+    each document, the search index on the pages, the harvest files on the TEI files."""
+    if stage == "web":
+        parts = sorted((doc_id, d.entry_key, d.has_pdf) for doc_id, d in live.items())
+    elif stage == "search":
+        parts = sorted((doc_id, d.page_key, d.nav_key) for doc_id, d in live.items())
+    else:
+        parts = sorted((doc_id, d.tei_sha256, d.has_pdf) for doc_id, d in live.items())
+    return digest(stage, parts)
 
 
 def _nav_entry(entry: dict | None) -> dict | None:
@@ -485,7 +503,7 @@ def _finish_pages(job: Job, state: BuildState, live: dict[str, DocState], worker
         prev_entry = live[ordered[i - 1]].nav if i else None
         next_entry = live[ordered[i + 1]].nav if i + 1 < len(ordered) else None
         navs[doc_id] = {"prev": prev_entry, "next": next_entry}
-    staged = set(_listing(job.out_dir / STATE_DIR / "pages", ".html"))
+    staged = set(_listing(job.out_dir / STATE_DIR / "pages", ".html", signatures=False))
     stale = [doc_id for doc_id in ordered if doc_id not in staged
              and live[doc_id].nav_key != digest(_nav_entry(navs[doc_id]["prev"]), _nav_entry(navs[doc_id]["next"]))]
     if stale:  # pass 2: their TEI is as it was, their neighbours are not
@@ -499,7 +517,7 @@ def _finish_pages(job: Job, state: BuildState, live: dict[str, DocState], worker
                 result.pending_pages[res.doc_id] = res.page_key
     stage = result.stage("web")
     marker = NAV_MARKER.encode("utf-8")
-    staged_now = set(_listing(job.out_dir / STATE_DIR / "pages", ".html")) if stale else staged
+    staged_now = set(_listing(job.out_dir / STATE_DIR / "pages", ".html", signatures=False)) if stale else staged
     for doc_id in ordered:
         if doc_id not in staged_now:
             stage.unchanged += 1
@@ -519,11 +537,11 @@ def _finish_pages(job: Job, state: BuildState, live: dict[str, DocState], worker
         live[doc_id].page_key = result.pending_pages.pop(doc_id, live[doc_id].page_key)
 
 
-def _collection_stage(stage: str, state: BuildState, live: dict[str, DocState], changed: set[str],
+def _collection_stage(stage: str, state: BuildState, live: dict[str, DocState],
                       result: BuildResult, write: Callable[[], Outcome | None], echo: Callable) -> None:
     """Run a collection stage unless nothing it depends on changed since it last ran."""
-    key = digest(sorted((doc_id, d.tei_sha256, d.has_pdf) for doc_id, d in live.items()), stage)
-    if state.collection.get(stage) == key and not changed:
+    key = _collection_key(stage, live)
+    if state.collection.get(stage) == key:
         result.collection[stage] = "unchanged"
         return
     clock = time.perf_counter()

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -64,6 +65,7 @@ class DocState:
     nav_key: str | None = None
     has_pdf: bool = False
     nav: dict = field(default_factory=dict)  # id, title, date: the document's place in the order by date
+    entry_key: str | None = None  # digest of what the collection pages show of the document
 
 
 @dataclass
@@ -90,7 +92,16 @@ def load_state(out_dir: Path) -> BuildState:
         return BuildState()
 
 
-ENTRIES_FILE = "entries.json"
+ENTRIES_FILE = "entries.sqlite"
+
+
+def _entries_db(out_dir: Path) -> sqlite3.Connection:
+    path = out_dir / STATE_DIR / ENTRIES_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE IF NOT EXISTS entries (id TEXT PRIMARY KEY, entry TEXT NOT NULL)")
+    conn.execute("CREATE TABLE IF NOT EXISTS shared (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+    return conn
 
 
 def load_entries(out_dir: Path) -> tuple[dict[str, dict], dict[str, dict]]:
@@ -98,20 +109,34 @@ def load_entries(out_dir: Path) -> tuple[dict[str, dict], dict[str, dict]]:
     documents share (the edition's description, its editorial declaration, rights), stored
     once. Read only when a collection stage has to run."""
     try:
-        data = json.loads((out_dir / STATE_DIR / ENTRIES_FILE).read_text("utf-8"))
-        if data.get("format") == STATE_VERSION:
-            return data["entries"], data["shared"]
-    except (OSError, ValueError, TypeError, KeyError):
-        pass
-    return {}, {}
+        conn = _entries_db(out_dir)
+        try:
+            entries = {doc_id: json.loads(text) for doc_id, text in conn.execute("SELECT id, entry FROM entries")}
+            shared = {key: json.loads(text) for key, text in conn.execute("SELECT key, value FROM shared")}
+        finally:
+            conn.close()
+        return entries, shared
+    except (sqlite3.Error, ValueError):
+        return {}, {}
 
 
-def save_entries(out_dir: Path, entries: dict[str, dict], shared: dict[str, dict]) -> None:
-    used = {e.get("about") for e in entries.values()}
-    data = {"format": STATE_VERSION, "entries": dict(sorted(entries.items())),
-            "shared": {k: v for k, v in sorted(shared.items()) if k in used}}
-    atomic_write(out_dir / STATE_DIR / ENTRIES_FILE,
-                 json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+def save_entries(out_dir: Path, updates: dict[str, dict], shared: dict[str, dict], live: set[str]) -> None:
+    """Record the entries of the documents redone and forget those of documents gone: a row
+    each, so one changed document costs one row, not a rewrite of the whole store."""
+    try:
+        conn = _entries_db(out_dir)
+        try:
+            with conn:
+                conn.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?)",
+                                 [(i, json.dumps(e, ensure_ascii=False)) for i, e in updates.items()])
+                conn.executemany("INSERT OR REPLACE INTO shared VALUES (?, ?)",
+                                 [(k, json.dumps(v, ensure_ascii=False)) for k, v in shared.items()])
+                gone = [(i,) for (i,) in conn.execute("SELECT id FROM entries") if i not in live]
+                conn.executemany("DELETE FROM entries WHERE id = ?", gone)
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        pass  # a cache: the next build reads what it lacks from the TEI files
 
 
 def save_state(out_dir: Path, state: BuildState) -> None:

@@ -235,7 +235,11 @@ def slim_entry(entry: dict) -> tuple[dict, dict]:
     """A document's collection entry, and its shared parts under their digest."""
     shared = {key: entry.get(key) for key in SHARED_KEYS}
     key = digest(shared)
-    return {**{k: entry.get(k) for k in SLIM_KEYS}, "about": key}, {key: shared}
+    slim = {k: entry.get(k) for k in SLIM_KEYS}
+    # of how it was made, the collection shows only when (the sitemap, CMIF): the source's
+    # checksum would make every seed edit look like a change of the index pages
+    slim["conversion"] = {"when": (entry.get("conversion") or {}).get("when")}
+    return {**slim, "about": key}, {key: shared}
 
 
 def stage_page(job: Job, root, fields: dict, entry: dict, has_pdf: bool) -> None:

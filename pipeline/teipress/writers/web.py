@@ -135,18 +135,27 @@ def write_if_changed(path: Path, data: bytes) -> bool:
 def _remove_stale(web_dir: Path, entries: list[dict], index_names: set[str]) -> None:
     """Remove what earlier builds wrote for documents that are gone (only files teipress made)."""
     ids = {e["id"] for e in entries}
-    keep_html = ids | {Path(n).stem for n in FIXED_PAGES | index_names}
-    for page in web_dir.glob("*.html"):
-        if page.stem not in keep_html:
+    keep_html = {f"{i}.html" for i in ids} | FIXED_PAGES | set(index_names)
+    for name in _names(web_dir):  # (names, not Path objects: an edition has tens of thousands)
+        if name.endswith(".html") and name not in keep_html:
+            page = web_dir / name
             with open(page, "rb") as handle:
                 if GENERATOR_MARK in handle.read(2048):
                     page.unlink()
     with_pdf = {e["id"] for e in entries if e.get("has_pdf")}
     for folder, suffixes, keep in (("cite", (".bib", ".ris"), ids), ("tei", (".xml",), ids),
                                    ("pdf", (".pdf",), with_pdf)):
-        for path in (web_dir / folder).glob("*"):
-            if path.suffix in suffixes and path.stem not in keep:
-                path.unlink()
+        for name in _names(web_dir / folder):
+            stem, dot, suffix = name.rpartition(".")
+            if dot and f".{suffix}" in suffixes and stem not in keep:
+                (web_dir / folder / name).unlink()
+
+
+def _names(folder: Path) -> list[str]:
+    try:
+        return os.listdir(folder)
+    except OSError:
+        return []
 
 
 # ---------------------------------------------------------------------------
