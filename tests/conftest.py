@@ -90,6 +90,19 @@ def all_sources() -> list[Path]:
     return found
 
 
+def seed_folder(folder: Path) -> Path:
+    """folder/seeds with the seed letter and every golden case's source (under the case's name)."""
+    import shutil
+
+    seeds = folder / "seeds"
+    seeds.mkdir(parents=True)
+    for source in sorted((ROOT / "tests" / "golden").glob("*/source.txt")):
+        shutil.copy(source, seeds / f"{source.parent.name}.txt")
+    for source in sorted(SEEDS.glob("*.txt")):
+        shutil.copy(source, seeds / source.name)
+    return seeds
+
+
 def convert_path(path: Path, reader: str | None = None):
     """Convert one source in memory: (Conversion, root element)."""
     from teipress.config import Config

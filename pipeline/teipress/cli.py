@@ -18,6 +18,16 @@ def _fail(error: TeipressError) -> None:
     click.echo(str(error), err=True)
 
 
+def _finish(work) -> None:
+    """Run a library call; exit 1 on a TeipressError or when anything failed, else 0."""
+    try:
+        outcome = work()
+    except TeipressError as error:
+        _fail(error)
+        sys.exit(1)
+    sys.exit(1 if outcome.failed else 0)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="teipress")
 def main() -> None:
@@ -46,16 +56,13 @@ def convert(sources, out_dir, report_path, reader, force, config_dir, register_f
     from teipress.config import load_config
     from teipress.register import load_register, register_path
 
-    try:
+    def work():
         config = load_config(config_dir)
         path = register_file or register_path(config_dir, config.register)
-        register = load_register(path) if path else None
-        outcome = convert_files(list(sources), out_dir, config, report_path=report_path, reader=reader,
-                                force=force, register=register, echo=click.echo)
-    except TeipressError as error:
-        _fail(error)
-        sys.exit(1)
-    sys.exit(1 if outcome.failed else 0)
+        return convert_files(list(sources), out_dir, config, report_path=report_path, reader=reader,
+                             force=force, register=load_register(path) if path else None, echo=click.echo)
+
+    _finish(work)
 
 
 @main.command()
@@ -75,13 +82,8 @@ def build(project_dir, out_dir, only, jobs, executor, scheduler):
     """
     from teipress.build import build as run_build
 
-    try:
-        result = run_build(project_dir, out_dir, only=only, jobs=jobs, executor=executor, scheduler=scheduler,
-                           echo=click.echo, tty=sys.stderr.isatty())
-    except TeipressError as error:
-        _fail(error)
-        sys.exit(1)
-    sys.exit(1 if result.failed else 0)
+    _finish(lambda: run_build(project_dir, out_dir, only=only, jobs=jobs, executor=executor, scheduler=scheduler,
+                              echo=click.echo, tty=sys.stderr.isatty()))
 
 
 @main.command()
@@ -142,12 +144,7 @@ def render_print(sources, out_dir, jobs, config_dir):
     from teipress.config import load_config
     from teipress.writers.print import render_print_files
 
-    try:
-        outcome = render_print_files(list(sources), out_dir, load_config(config_dir), jobs=jobs, echo=click.echo)
-    except TeipressError as error:
-        _fail(error)
-        sys.exit(1)
-    sys.exit(1 if outcome.failed else 0)
+    _finish(lambda: render_print_files(list(sources), out_dir, load_config(config_dir), jobs=jobs, echo=click.echo))
 
 
 @render.command("web")
@@ -159,12 +156,7 @@ def render_web(editions_dir, config_dir):
     from teipress.config import load_config
     from teipress.writers.web import write_site
 
-    try:
-        outcome = write_site(editions_dir, load_config(config_dir), echo=click.echo)
-    except TeipressError as error:
-        _fail(error)
-        sys.exit(1)
-    sys.exit(1 if outcome.failed else 0)
+    _finish(lambda: write_site(editions_dir, load_config(config_dir), echo=click.echo))
 
 
 @render.command("harvest")
@@ -176,12 +168,7 @@ def render_harvest(editions_dir, config_dir):
     from teipress.config import load_config
     from teipress.writers.harvest import write_harvest
 
-    try:
-        outcome = write_harvest(editions_dir, load_config(config_dir), echo=click.echo)
-    except TeipressError as error:
-        _fail(error)
-        sys.exit(1)
-    sys.exit(1 if outcome.failed else 0)
+    _finish(lambda: write_harvest(editions_dir, load_config(config_dir), echo=click.echo))
 
 
 @main.group()

@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from conftest import REFERENCE, ROOT, SEEDS, require
+from conftest import REFERENCE, require, seed_folder
 from teipress.convert import convert_files
 from teipress.config import Config
 from teipress.oai import make_app
@@ -61,12 +61,7 @@ def serving(app):
 
 
 def build_edition(folder: Path) -> Path:
-    seeds = folder / "seeds"
-    seeds.mkdir(parents=True)
-    for source in sorted((ROOT / "tests" / "golden").glob("*/source.txt")):
-        shutil.copy(source, seeds / f"{source.parent.name}.txt")
-    for source in sorted(SEEDS.glob("*.txt")):
-        shutil.copy(source, seeds / source.name)
+    seeds = seed_folder(folder)
     editions = folder / "editions"
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("SOURCE_DATE_EPOCH", "1767225600")

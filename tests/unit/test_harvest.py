@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from conftest import REFERENCE, ROOT, SEEDS, require
+from conftest import REFERENCE, require, seed_folder
 from teipress.convert import convert_files
 from teipress.config import Config
 from teipress.writers.harvest import (cmif_bytes, harvest_entry, mark_deleted, open_index, read_entries,
@@ -32,12 +32,7 @@ SILENT = lambda *args, **kwargs: None  # noqa: E731
 def convert_edition(folder: Path) -> Path:
     """An editions folder with the TEI of the seed letter and every golden case (each under its
     case's name), converted as of 2026-01-01."""
-    seeds = folder / "seeds"
-    seeds.mkdir(parents=True)
-    for source in sorted((ROOT / "tests" / "golden").glob("*/source.txt")):
-        shutil.copy(source, seeds / f"{source.parent.name}.txt")
-    for source in sorted(SEEDS.glob("*.txt")):
-        shutil.copy(source, seeds / source.name)
+    seeds = seed_folder(folder)
     editions = folder / "editions"
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("SOURCE_DATE_EPOCH", "1767225600")
