@@ -30,6 +30,9 @@ class Page:
         """Record where a line went (line: a SourceLine or a 1-based line number); dropped
         is the part of the line the TEI does not carry, set aside by rule."""
         no = line.no if isinstance(line, SourceLine) else line
+        if dropped is None and no in self._to and self._to[no][2]:
+            # a line read in two steps ("Record ID 113636"): keep what the first step dropped, and why
+            rule, dropped = rule or self._to[no][1], self._to[no][2]
         self._to[no] = (to, rule, dropped)
 
     def destination(self, no: int) -> str:

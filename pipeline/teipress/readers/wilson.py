@@ -158,7 +158,8 @@ class _Reader:
                 self.sections.setdefault(current, [])
                 if inline:
                     self.sections[current].append(SourceLine(unit.no, inline))
-                    self.page.assign(unit, f"header/{current}", "field-label+value")
+                    self.page.assign(unit, f"header/{current}", "field-label+value",
+                                     dropped=unit.text[: len(unit.text) - len(inline)].strip())
                 after_record = current == "record"
                 continue
             if after_record and self.sections.get("record"):
