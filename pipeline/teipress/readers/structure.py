@@ -59,7 +59,7 @@ CLOSING_SALUTE = re.compile(
 OPENING_SALUTE = re.compile(
     r"^[“\"‘']?(?:dear|to|comrades?|cdes?\.?|esteemed|respected|honou?red|mr\.|mrs\.|madam|sir|"
     r"your\s+(?:excellency|majesty)|excellency|ambassador|premier|chairman|general|marshal|"
-    r"president|minister|secretary|beloved)\b",
+    r"president|minister|secretary|beloved|товарищ\w*|уважаем\w*|дорог\w*)\b",
     re.I,
 )
 BULLET = re.compile(r"^(?:[-–—•·*]|\d{1,2}[.)])\s+\S")
@@ -284,7 +284,7 @@ def _opener(lines: list[SourceLine], title: str, context_year: int | None,
             opener.append(block)
             assign(line, "body/opener/dateline")
         elif is_place_line(text) or (script_language(text) and i == 0 and len(text) <= 40
-                                     and not SENTENCE_END_CJK.search(text)):
+                                     and not SENTENCE_END_CJK.search(text) and not is_opening_salute(text)):
             # an uppercase place heading, or the heading line of an original-language text
             kind = "dateline" if is_place_line(text) else "head"
             (opener if kind == "dateline" else head).append(Block(kind, text, (line.no,)))
