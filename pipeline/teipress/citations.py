@@ -190,7 +190,6 @@ def read_archive(text: str) -> Archive:
             archive.locus_from, archive.locus_to = numbers[0], numbers[-1]
     entry = known_archive(archive.repository or "")
     if entry:
-        archive.repository_name = entry["name"]
         archive.country = entry.get("country")
         archive.settlement = entry.get("settlement")
     if places and not archive.settlement:

@@ -95,15 +95,6 @@ def iso(year: int, month: int | None = None, day: int | None = None) -> str | No
         return None
 
 
-def is_iso_date(value: str) -> bool:
-    """True when value is YYYY, YYYY-MM or YYYY-MM-DD and a real calendar date."""
-    m = re.fullmatch(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", value)
-    if not m:
-        return False
-    y, mo, d = (int(g) if g else None for g in m.groups())
-    return iso(y, mo, d) == value
-
-
 def _month(token: str) -> int:
     return MONTHS[token.lower().rstrip(".")]
 
@@ -208,15 +199,3 @@ def date_at_end(text: str, context_year: int | None = None) -> tuple[str, DateVa
     if best is None:
         return None
     return text[: best[0]], best[1]
-
-
-def find_date(text: str, context_year: int | None = None) -> DateValue | None:
-    """The first full date (day, month and year) anywhere in text."""
-    for kind in ("mdy", "dmy", "iso"):
-        pattern = dict(_PATTERNS)[kind]
-        m = pattern.search(text)
-        if m:
-            value = _reading(kind, m, m.group(0), context_year)
-            if value:
-                return value
-    return None

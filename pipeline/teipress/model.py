@@ -61,7 +61,6 @@ class Archive:
     locus_to: str | None = None
     country: str | None = None
     settlement: str | None = None
-    repository_name: str | None = None  # expansion of an abbreviation, from the archive table
 
 
 @dataclass

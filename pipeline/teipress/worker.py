@@ -211,16 +211,10 @@ class Worker:
 
 
 def collection_entry(root, fields: dict, path: Path, data: bytes, edited: bool, has_pdf: bool) -> dict:
-    """What the collection needs of one document: the index pages, the harvest files."""
-    from teipress.writers.harvest import correspondence, datestamp_for
+    """What the collection needs of one document: the harvest entry, and whether it has a PDF."""
+    from teipress.writers.harvest import harvest_entry
 
-    entry = dict(fields)
-    entry["tei_sha256"] = hashlib.sha256(data).hexdigest()
-    entry["tei_size"] = len(data)
-    entry["datestamp"] = datestamp_for(fields, path, edited)
-    entry["correspondence"] = correspondence(root)
-    entry["has_pdf"] = has_pdf
-    return entry
+    return {**harvest_entry(root, path, data, edited=edited, fields=fields), "has_pdf": has_pdf}
 
 
 # What the collection (index pages, entity pages, sitemap, CMIF, manifest) needs of a document.

@@ -387,7 +387,7 @@ def _archive_from_name(name: str) -> Archive:
     archive = Archive(text=name, repository=name)
     entry = known_archive(name)
     if entry:
-        archive.repository_name, archive.country, archive.settlement = entry["name"], entry.get("country"), entry.get("settlement")
+        archive.country, archive.settlement = entry.get("country"), entry.get("settlement")
     return archive
 
 

@@ -192,15 +192,16 @@ def _dating(attributes) -> dict[str, str]:
 
 
 def harvest_entry(root: etree._Element, tei_path: Path, data: bytes | None = None, *,
-                  edited: bool = False) -> dict:
+                  edited: bool = False, fields: dict | None = None) -> dict:
     """Everything the harvest files need of one TEI document (see the module docstring).
 
     data: the file's bytes when the caller has them (else read from tei_path).
     edited: the TEI was edited by hand (its datestamp is then the file's mtime).
+    fields: header_fields(root), when the caller has them already.
     """
     if data is None:
         data = tei_path.read_bytes()
-    fields = header_fields(root)
+    fields = dict(fields) if fields is not None else header_fields(root)
     fields["id"] = tei_path.stem  # the file name is the id every output shares
     fields["tei_sha256"] = hashlib.sha256(data).hexdigest()
     fields["tei_size"] = len(data)
