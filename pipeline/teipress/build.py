@@ -31,8 +31,7 @@ from teipress.convert import say, schema_href_for
 from teipress.errors import InputError, TeipressError
 from teipress.model import Outcome
 from teipress.register import load_register, register_path
-from teipress.state import (STATE_DIR, BuildState, DocState, digest, load_entries, load_state, save_entries,
-                            save_state)
+from teipress.state import STATE_DIR, BuildState, DocState, EntryStore, digest, load_state, save_state
 from teipress.worker import Job, Progress, Result, Task, collection_entry, execute, slim_entry, staged_page
 
 STAGES = ("tei", "web", "search", "print", "harvest")
@@ -56,8 +55,8 @@ class BuildResult:
     stages: dict[str, StageReport] = field(default_factory=dict)  # per-document work
     collection: dict[str, str] = field(default_factory=dict)  # collection stage -> updated/unchanged/failed
     failures: list[tuple[str, str]] = field(default_factory=list)
-    pending_pages: dict[str, str] = field(default_factory=dict)  # id -> page key of a staged page
-    entries: dict[str, dict] = field(default_factory=dict)  # collection entries of the documents redone
+    pending_pages: dict[str, tuple[str, str]] = field(default_factory=dict)  # id -> key, language of a staged page
+    entries: list[dict] = field(default_factory=list)  # collection entries not yet in the store
     shared: dict[str, dict] = field(default_factory=dict)
     records: list[dict] = field(default_factory=list)  # OAI records not yet in the index
 
@@ -297,68 +296,61 @@ def build(project_dir: Path, out_dir: Path | None = None, *, only: str | None = 
     progress = Progress(len(tasks), "building", echo, tty)
     shutil.rmtree(out_dir / STATE_DIR / "pages", ignore_errors=True)  # pages a killed build staged
     index = _OaiIndex(job, state) if "harvest" in stages else None
-    for res in execute(job, tasks, workers, executor, scheduler, progress):
-        _record(res, state, result, job, echo)
-        if index is not None and len(result.records) >= 200:
-            index.update(result.records, ())
-    for doc_id in removed:
-        _remove(out_dir, doc_id)
-        state.docs.pop(doc_id, None)
-        echo(f"{doc_id}: removed (its seed is gone)")
-    if index is not None:
-        index.update(result.records, removed)
-    pass_one = time.monotonic() - t0
-    if tasks or removed:
-        save_state(out_dir, state)
+    from teipress.writers.web_pages import order_text
 
-    # pass 2 and the collection
-    live = {doc_id: d for doc_id, d in state.docs.items() if d.valid}
-    result.documents = len(state.docs)
-    entries = _Entries(job, live, result)
-    if "web" in stages:
-        clock = time.perf_counter()
-        _finish_pages(job, state, live, workers, executor, scheduler, result, echo)
-        result.stage("web").seconds += time.perf_counter() - clock
-        _collection_stage("web", state, live, result, lambda: _write_web_collection(job, entries()), echo)
-    if "search" in stages and "web" in stages:
-        _collection_stage("search", state, live, result, lambda: _write_search(job), echo)
-    if "harvest" in stages:
-        _collection_stage("harvest", state, live, result, lambda: index.finish(entries), echo)
-    entries.save()
+    store = EntryStore(out_dir, order_text)
+    try:
+        for res in execute(job, tasks, workers, executor, scheduler, progress):
+            _record(res, state, result, job, echo)
+            if len(result.entries) >= 200:  # nothing of a document is held once it is recorded
+                _store_entries(store, result)
+                if index is not None:
+                    index.update(result.records, ())
+        _store_entries(store, result)
+        for doc_id in removed:
+            _remove(out_dir, doc_id)
+            state.docs.pop(doc_id, None)
+            echo(f"{doc_id}: removed (its seed is gone)")
+        if index is not None:
+            index.update(result.records, removed)
+        pass_one = time.monotonic() - t0
+        if tasks or removed:
+            save_state(out_dir, state)
+
+        # pass 2 and the collection
+        live = {doc_id: d for doc_id, d in state.docs.items() if d.valid}
+        result.documents = len(state.docs)
+        _complete_store(job, store, live)
+        if "web" in stages:
+            clock = time.perf_counter()
+            _finish_pages(job, live, store, workers, executor, scheduler, result, echo)
+            result.stage("web").seconds += time.perf_counter() - clock
+            _collection_stage("web", state, live, result, lambda: _write_web_collection(job, store), echo)
+        if "search" in stages and "web" in stages:
+            _collection_stage("search", state, live, result, lambda: _write_search(job), echo)
+        if "harvest" in stages:
+            _collection_stage("harvest", state, live, result, lambda: index.finish(store), echo)
+    finally:
+        store.close()
     if tasks or removed or any(outcome != "unchanged" for outcome in result.collection.values()):
         save_state(out_dir, state)
     _summary(result, pass_one, time.monotonic() - started, echo)
     return result
 
 
-class _Entries:
-    """The collection entries of every live document, read from the build state only when a
-    collection stage runs; those of the documents redone in this build are fresh."""
+def _store_entries(store: EntryStore, result: BuildResult) -> None:
+    store.put(result.entries, result.shared)
+    result.entries.clear()
+    result.shared.clear()
 
-    def __init__(self, job: Job, live: dict[str, DocState], result: BuildResult):
-        self.job, self.live, self.result = job, live, result
-        self.missing: dict[str, dict] = {}  # entries read from TEI files because the store lacked them
-        self._entries: list[dict] | None = None
 
-    def __call__(self) -> list[dict]:
-        if self._entries is None:
-            self._entries = self._load()
-        return self._entries
-
-    def _load(self) -> list[dict]:
-        stored, shared = load_entries(self.job.out_dir)
-        stored.update(self.result.entries)
-        shared.update(self.result.shared)
-        for doc_id in self.live:
-            if doc_id not in stored:  # not recorded (an older state): read it from the TEI
-                entry, parts = _entry_from_file(self.job, doc_id, self.live[doc_id].edited)
-                stored[doc_id] = self.missing[doc_id] = entry
-                shared.update(parts)
-                self.result.shared.update(parts)
-        return [{**stored[doc_id], **shared.get(stored[doc_id].get("about"), {})} for doc_id in self.live]
-
-    def save(self) -> None:
-        save_entries(self.job.out_dir, {**self.missing, **self.result.entries}, self.result.shared, set(self.live))
+def _complete_store(job: Job, store: EntryStore, live: dict[str, DocState]) -> None:
+    """The store holds the entries of the live documents and no others (an entry a store
+    lacks, from an older build, is read from the TEI file)."""
+    store.keep_only(live)
+    for doc_id in sorted(set(live) - store.ids()):
+        entry, shared = _entry_from_file(job, doc_id, live[doc_id].edited)
+        store.put([entry], shared)
 
 
 def _entry_from_file(job: Job, doc_id: str, edited: bool) -> tuple[dict, dict]:
@@ -395,14 +387,14 @@ class _OaiIndex:
             update_index(self.conn, records, removed, self.job.config)
         records.clear()
 
-    def finish(self, entries: Callable[[], list[dict]]) -> Outcome:
+    def finish(self, entries: Iterable[dict]) -> Outcome:
         from teipress.writers.harvest import write_collection_files, write_harvest
 
         if self.conn is not None:
             self.conn.close()
         if self.rebuild:
             return write_harvest(self.job.out_dir, self.job.config, echo=lambda *a, **k: None)
-        write_collection_files(self.job.out_dir, entries(), self.job.config)
+        write_collection_files(self.job.out_dir, entries, self.job.config)
         return Outcome()
 
 
@@ -432,10 +424,9 @@ def _record(res: Result, state: BuildState, result: BuildResult, job: Job, echo:
     elif res.tei in ("written", "unchanged"):
         doc.edited = False
     doc.tei_sha256, doc.tei_sig, doc.valid = res.tei_sha256, res.tei_sig, res.valid
-    doc.nav = _nav_of(res.entry)
     doc.entry_key = digest({k: v for k, v in res.entry.items() if k not in _NOT_ON_PAGES})
     doc.has_pdf = bool(res.entry.get("has_pdf"))
-    result.entries[res.doc_id] = res.entry
+    result.entries.append(res.entry)
     result.shared.update(res.shared)
     if res.record is not None:
         result.records.append(res.record)
@@ -460,7 +451,7 @@ def _record(res: Result, state: BuildState, result: BuildResult, job: Job, echo:
     if res.page == "staged":
         # recorded only once the page is in place (_finish_pages): a build killed before
         # then renders the page again
-        result.pending_pages[res.doc_id] = res.page_key
+        result.pending_pages[res.doc_id] = (res.page_key, res.page_lang)
         doc.nav_key = None
 
 
@@ -485,27 +476,29 @@ def _nav_entry(entry: dict | None) -> dict | None:
     return None if entry is None else {k: entry.get(k) for k in ("id", "title", "date")}
 
 
-def _nav_of(entry: dict) -> dict:
-    """What the order by date and the previous/next links need of a document."""
-    date = entry.get("date") or {}
-    return {"id": entry.get("id"), "title": entry.get("title"),
-            "date": {"text": date.get("text"), "iso": date.get("iso")} if date else None}
+def _neighbours(store: EntryStore) -> Iterable[tuple[str, dict]]:
+    """(doc id, {"prev": nav or None, "next": nav or None}) in the order of the index, read
+    from the store three at a time."""
+    before = current = None
+    for nav in store.navs():
+        if current is not None:
+            yield current["id"], {"prev": before, "next": nav}
+        before, current = current, nav
+    if current is not None:
+        yield current["id"], {"prev": before, "next": None}
 
 
-def _finish_pages(job: Job, state: BuildState, live: dict[str, DocState], workers: int, executor: str,
+def _finish_pages(job: Job, live: dict[str, DocState], store: EntryStore, workers: int, executor: str,
                   scheduler: str | None, result: BuildResult, echo: Callable) -> None:
     """Put the previous/next links into staged pages; re-render pages whose neighbours changed."""
-    from teipress.writers.web_pages import NAV_MARKER, prevnext_html, sort_key
+    from teipress.writers.web_pages import frame_end, prevnext_html
 
-    ordered = sorted(live, key=lambda doc_id: sort_key(live[doc_id].nav))
-    navs = {}
-    for i, doc_id in enumerate(ordered):
-        prev_entry = live[ordered[i - 1]].nav if i else None
-        next_entry = live[ordered[i + 1]].nav if i + 1 < len(ordered) else None
-        navs[doc_id] = {"prev": prev_entry, "next": next_entry}
+    def nav_key(nav: dict) -> str:
+        return digest(_nav_entry(nav["prev"]), _nav_entry(nav["next"]))
+
     staged = set(_listing(job.out_dir / STATE_DIR / "pages", ".html", signatures=False))
-    stale = [doc_id for doc_id in ordered if doc_id not in staged
-             and live[doc_id].nav_key != digest(_nav_entry(navs[doc_id]["prev"]), _nav_entry(navs[doc_id]["next"]))]
+    stale = [doc_id for doc_id, nav in _neighbours(store)
+             if doc_id not in staged and live[doc_id].nav_key != nav_key(nav)]
     if stale:  # pass 2: their TEI is as it was, their neighbours are not
         tasks = [Task(live[d].source, d, False, live[d].tei_sha256, live[d].edited, live[d].pdf_key,
                       live[d].page_key, page_only=True) for d in stale]
@@ -514,27 +507,29 @@ def _finish_pages(job: Job, state: BuildState, live: dict[str, DocState], worker
                 echo(res.error, err=True)
                 result.failures.append((res.doc_id or "?", res.error))
             elif res.page == "staged":
-                result.pending_pages[res.doc_id] = res.page_key
+                result.pending_pages[res.doc_id] = (res.page_key, res.page_lang)
     stage = result.stage("web")
-    marker = NAV_MARKER.encode("utf-8")
-    staged_now = set(_listing(job.out_dir / STATE_DIR / "pages", ".html", signatures=False)) if stale else staged
-    for doc_id in ordered:
-        if doc_id not in staged_now:
+    ends: dict[str, bytes] = {}  # the end of a page, by language
+    for doc_id, nav in _neighbours(store):
+        if doc_id not in result.pending_pages:
             stage.unchanged += 1
             continue
+        page_key, lang = result.pending_pages.pop(doc_id)
+        if lang not in ends:
+            ends[lang] = frame_end(job.config, lang).encode("utf-8")
         staged = staged_page(job.out_dir, doc_id)
-        nav = navs[doc_id]
-        page = staged.read_bytes().replace(marker, prevnext_html(nav).encode("utf-8"), 1)
+        # appended, not read and written again: the staged start is most of the page's bytes
+        with open(staged, "ab") as handle:
+            handle.write(prevnext_html(nav).encode("utf-8") + ends[lang])
         final = job.out_dir / "web" / f"{doc_id}.html"
-        if final.exists() and final.read_bytes() == page:
+        if final.exists() and final.read_bytes() == staged.read_bytes():
             stage.unchanged += 1
             staged.unlink()
         else:  # the staged file becomes the page: one rename, readers see old or new
-            staged.write_bytes(page)
             os.replace(staged, final)
             stage.written += 1
-        live[doc_id].nav_key = digest(_nav_entry(nav["prev"]), _nav_entry(nav["next"]))
-        live[doc_id].page_key = result.pending_pages.pop(doc_id, live[doc_id].page_key)
+        live[doc_id].nav_key = nav_key(nav)
+        live[doc_id].page_key = page_key
 
 
 def _collection_stage(stage: str, state: BuildState, live: dict[str, DocState],
@@ -560,7 +555,7 @@ def _collection_stage(stage: str, state: BuildState, live: dict[str, DocState],
     result.collection[stage] = "updated"
 
 
-def _write_web_collection(job: Job, entries: list[dict]) -> None:
+def _write_web_collection(job: Job, entries: EntryStore) -> None:
     from teipress.writers import web_assets
     from teipress.writers.web import write_collection, write_if_changed
 

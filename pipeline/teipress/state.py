@@ -14,6 +14,7 @@ import hashlib
 import json
 import os
 import sqlite3
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,7 +23,7 @@ from teipress.xmlio import atomic_write
 
 STATE_DIR = ".teipress"
 STATE_FILE = "state.json"
-STATE_VERSION = 1
+STATE_VERSION = 2
 
 
 def signature(path: Path) -> list[int] | None:
@@ -64,7 +65,6 @@ class DocState:
     pdf_key: str | None = None
     nav_key: str | None = None
     has_pdf: bool = False
-    nav: dict = field(default_factory=dict)  # id, title, date: the document's place in the order by date
     entry_key: str | None = None  # digest of what the collection pages show of the document
 
 
@@ -93,50 +93,98 @@ def load_state(out_dir: Path) -> BuildState:
 
 
 ENTRIES_FILE = "entries.sqlite"
+ENTRIES_FORMAT = 2
 
 
-def _entries_db(out_dir: Path) -> sqlite3.Connection:
-    path = out_dir / STATE_DIR / ENTRIES_FILE
-    path.parent.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(path)
-    conn.execute("CREATE TABLE IF NOT EXISTS entries (id TEXT PRIMARY KEY, entry TEXT NOT NULL)")
-    conn.execute("CREATE TABLE IF NOT EXISTS shared (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
-    return conn
+class EntryStore:
+    """What the collection pages need of each document (its collection entry), one row a
+    document in SQLite, with the document's place in the order of the index (order, a text
+    that sorts like web_pages.sort_key) and the names it mentions. The build puts entries in
+    as documents are done and reads them back in order, a few at a time, so no collection
+    page needs the whole collection in memory. The parts many documents share (the
+    edition's description, editorial declaration, rights) are stored once."""
+
+    def __init__(self, out_dir: Path, order: Callable[[dict], str]):
+        path = out_dir / STATE_DIR / ENTRIES_FILE
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.order = order
+        self.conn = sqlite3.connect(path)
+        version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+        if version != ENTRIES_FORMAT:  # an older layout: a cache, so start it again
+            self.conn.executescript("DROP TABLE IF EXISTS entries; DROP TABLE IF EXISTS shared;"
+                                    "DROP TABLE IF EXISTS mentions;")
+            self.conn.execute(f"PRAGMA user_version = {ENTRIES_FORMAT}")
+        self.conn.executescript("""
+            CREATE TABLE IF NOT EXISTS entries (id TEXT PRIMARY KEY, sort TEXT NOT NULL, nav TEXT NOT NULL,
+                                                entry TEXT NOT NULL);
+            CREATE INDEX IF NOT EXISTS entries_sort ON entries (sort);
+            CREATE TABLE IF NOT EXISTS shared (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+            CREATE TABLE IF NOT EXISTS mentions (entity TEXT NOT NULL, id TEXT NOT NULL);
+            CREATE INDEX IF NOT EXISTS mentions_entity ON mentions (entity);
+            CREATE INDEX IF NOT EXISTS mentions_id ON mentions (id);
+        """)
+
+    def put(self, entries: Iterable[dict], shared: dict[str, dict]) -> None:
+        """Record (or replace) entries, in one transaction."""
+        with self.conn:
+            for entry in entries:
+                date = entry.get("date") or {}
+                nav = {"id": entry["id"], "title": entry.get("title"),
+                       "date": {"text": date.get("text"), "iso": date.get("iso")} if date else None}
+                self.conn.execute("INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?)",
+                                  (entry["id"], self.order(entry), _json(nav), _json(entry)))
+                self.conn.execute("DELETE FROM mentions WHERE id = ?", (entry["id"],))
+                self.conn.executemany("INSERT INTO mentions VALUES (?, ?)",
+                                      [(e["key"], entry["id"]) for e in entry.get("entities") or []])
+            self.conn.executemany("INSERT OR REPLACE INTO shared VALUES (?, ?)",
+                                  [(k, _json(v)) for k, v in shared.items()])
+
+    def keep_only(self, live: Collection[str]) -> None:
+        """Forget the entries of documents that are gone or no longer valid."""
+        gone = [(doc_id,) for (doc_id,) in self.conn.execute("SELECT id FROM entries") if doc_id not in live]
+        with self.conn:
+            self.conn.executemany("DELETE FROM entries WHERE id = ?", gone)
+            self.conn.executemany("DELETE FROM mentions WHERE id = ?", gone)
+
+    def ids(self, with_pdf: bool = False) -> set[str]:
+        query = "SELECT id FROM entries" + (" WHERE json_extract(entry, '$.has_pdf')" if with_pdf else "")
+        return {doc_id for (doc_id,) in self.conn.execute(query)}
+
+    def __iter__(self) -> Iterator[dict]:
+        return self.ordered()
+
+    def navs(self) -> Iterator[dict]:
+        """id, title and date of every document, in the order of the index."""
+        for (nav,) in self.conn.execute("SELECT nav FROM entries ORDER BY sort"):
+            yield json.loads(nav)
+
+    def ordered(self) -> Iterator[dict]:
+        """Every entry with its shared parts, in the order of the index."""
+        shared: dict[str, dict] = {}
+        for (text,) in self.conn.execute("SELECT entry FROM entries ORDER BY sort"):
+            yield self._whole(json.loads(text), shared)
+
+    def mentioning(self, entity: str) -> Iterator[dict]:
+        """The entries of the documents that mention a register entry, in the order of the index."""
+        shared: dict[str, dict] = {}
+        for (text,) in self.conn.execute(
+                "SELECT entry FROM entries WHERE id IN (SELECT id FROM mentions WHERE entity = ?) ORDER BY sort",
+                (entity,)):
+            yield self._whole(json.loads(text), shared)
+
+    def _whole(self, entry: dict, shared: dict[str, dict]) -> dict:
+        key = entry.get("about")
+        if key not in shared:
+            row = self.conn.execute("SELECT value FROM shared WHERE key = ?", (key,)).fetchone()
+            shared[key] = json.loads(row[0]) if row else {}
+        return {**entry, **shared[key]}  # (one dict a key: the shared parts are the same objects)
+
+    def close(self) -> None:
+        self.conn.close()
 
 
-def load_entries(out_dir: Path) -> tuple[dict[str, dict], dict[str, dict]]:
-    """What the collection pages need of each document (id -> entry), and the parts many
-    documents share (the edition's description, its editorial declaration, rights), stored
-    once. Read only when a collection stage has to run."""
-    try:
-        conn = _entries_db(out_dir)
-        try:
-            entries = {doc_id: json.loads(text) for doc_id, text in conn.execute("SELECT id, entry FROM entries")}
-            shared = {key: json.loads(text) for key, text in conn.execute("SELECT key, value FROM shared")}
-        finally:
-            conn.close()
-        return entries, shared
-    except (sqlite3.Error, ValueError):
-        return {}, {}
-
-
-def save_entries(out_dir: Path, updates: dict[str, dict], shared: dict[str, dict], live: set[str]) -> None:
-    """Record the entries of the documents redone and forget those of documents gone: a row
-    each, so one changed document costs one row, not a rewrite of the whole store."""
-    try:
-        conn = _entries_db(out_dir)
-        try:
-            with conn:
-                conn.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?)",
-                                 [(i, json.dumps(e, ensure_ascii=False)) for i, e in updates.items()])
-                conn.executemany("INSERT OR REPLACE INTO shared VALUES (?, ?)",
-                                 [(k, json.dumps(v, ensure_ascii=False)) for k, v in shared.items()])
-                gone = [(i,) for (i,) in conn.execute("SELECT id FROM entries") if i not in live]
-                conn.executemany("DELETE FROM entries WHERE id = ?", gone)
-        finally:
-            conn.close()
-    except sqlite3.Error:
-        pass  # a cache: the next build reads what it lacks from the TEI files
+def _json(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def save_state(out_dir: Path, state: BuildState) -> None:

@@ -77,6 +77,7 @@ class Result:
     pdf_key: str | None = None
     page: str | None = None  # staged, unchanged, failed
     page_key: str | None = None
+    page_lang: str | None = None  # the staged page's language (its end depends on it)
     entry: dict = field(default_factory=dict)  # what the collection pages need (slim)
     shared: dict = field(default_factory=dict)  # the parts of the entry many documents share, by key
     record: dict | None = None  # the whole entry, for the OAI index (harvest stage only)
@@ -203,7 +204,7 @@ class Worker:
             page = job.out_dir / "web" / f"{doc_id}.html"
             if task.page_only or result.page_key != task.page_key or not page.exists():
                 clock = time.perf_counter()
-                stage_page(job, root, fields, full, has_pdf)
+                result.page_lang = stage_page(job, root, fields, full, has_pdf)
                 result.page = "staged"
                 result.seconds["web"] = time.perf_counter() - clock
             else:
@@ -236,24 +237,30 @@ def slim_entry(entry: dict) -> tuple[dict, dict]:
     return {**slim, "about": key}, {key: shared}
 
 
-def stage_page(job: Job, root, fields: dict, entry: dict, has_pdf: bool) -> None:
-    """Render one page with the prev/next marker into the staging folder; link its downloads."""
+def stage_page(job: Job, root, fields: dict, entry: dict, has_pdf: bool) -> str:
+    """Render one page up to its previous/next links into the staging folder (the build
+    appends the links and the page's end once the order is known: see build._finish_pages);
+    link its downloads. Returns the page's language, which its end depends on."""
     from teipress.edition import body_blocks, how_to_cite
     from teipress.writers.web import link_or_copy, write_if_changed
     from teipress.writers.web_meta import citation_files
-    from teipress.writers.web_pages import NAV_MARKER, document_page
+    from teipress.writers.web_pages import document_page_start, page_lang
 
     web = job.out_dir / "web"
     doc = {"header": fields, "body": body_blocks(root), "cite": how_to_cite(fields), "has_pdf": has_pdf}
-    page = document_page(doc, job.config, NAV_MARKER).encode("utf-8")
+    start = document_page_start(doc, job.config).encode("utf-8")
     staged = staged_page(job.out_dir, fields["id"])
-    staged.parent.mkdir(parents=True, exist_ok=True)
-    staged.write_bytes(page)  # build-internal: each build starts with an empty staging folder
+    try:
+        staged.write_bytes(start)  # build-internal: each build starts with an empty staging folder
+    except FileNotFoundError:
+        staged.parent.mkdir(parents=True, exist_ok=True)
+        staged.write_bytes(start)
     link_or_copy(job.out_dir / "tei" / f"{fields['id']}.xml", web / "tei" / f"{fields['id']}.xml")
     if has_pdf:
         link_or_copy(job.out_dir / "print" / f"{fields['id']}.pdf", web / "pdf" / f"{fields['id']}.pdf")
     for name, content in citation_files(entry, job.config, has_pdf).items():
         write_if_changed(web / name, content)
+    return page_lang(fields)
 
 
 def staged_page(out_dir: Path, doc_id: str) -> Path:

@@ -17,12 +17,14 @@ files whose bytes did not change are not rewritten.
 
 from __future__ import annotations
 
+import filecmp
+import itertools
 import os
 import re
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from multiprocessing import get_context
 from pathlib import Path
 
@@ -85,40 +87,82 @@ def render_document(doc: dict, nav: dict, config: Config) -> bytes:
     return document_page(doc, config, prevnext_html(nav)).encode("utf-8")
 
 
-def write_collection(web_dir: Path, entries: list[dict], config: Config, *, citations: bool = True) -> None:
+class EntryList:
+    """Collection entries held in a list, readable as write_collection reads the build's
+    EntryStore: in index order, as often as needed, and by the names they mention."""
+
+    def __init__(self, entries: Iterable[dict]):
+        self.entries = sorted(entries, key=sort_key)
+
+    def __iter__(self) -> Iterator[dict]:
+        return iter(self.entries)
+
+    def mentioning(self, key: str) -> list[dict]:
+        return [e for e in self.entries if any(x["key"] == key for x in e.get("entities") or [])]
+
+    def ids(self, with_pdf: bool = False) -> set[str]:
+        return {e["id"] for e in self.entries if e.get("has_pdf") or not with_pdf}
+
+
+def write_collection(web_dir: Path, entries, config: Config, *, citations: bool = True) -> None:
     """Everything of the site that depends on the whole collection, plus the assets.
 
-    entries are header_fields(root) dicts (with "has_pdf"), in any order. Document pages
-    of documents no longer in entries are removed, as are their citation files. The
-    citation files (cite/<id>.bib, .ris) are written here unless citations=False (write_site
-    writes them with each document).
+    entries: the documents' header_fields dicts (with "has_pdf"), as an EntryList or the
+    build's EntryStore (state.py), which give them in index order, as often as needed,
+    without holding them all. Each page is written as it is made. Document pages of
+    documents no longer in entries are removed, as are their citation files. The citation
+    files (cite/<id>.bib, .ris) are written here unless citations=False (the build writes
+    them with each document).
     """
     web_dir = Path(web_dir)
-    ordered = sorted(entries, key=sort_key)
-    files: dict[str, bytes] = dict(web_assets.asset_files())
-    pages = index_pages(ordered, config)
-    for name, html in pages:
-        files[name] = html.encode("utf-8")
-    files["assets/catalogue.js"] = catalogue_js(ordered).encode("utf-8")
-    files["about.html"] = about_page(ordered, config).encode("utf-8")
-    files["search.html"] = search_page(config).encode("utf-8")
-    entities = collect_entities(ordered)  # the register's entries: one index per kind, a page each
+    for name, data in web_assets.asset_files().items():
+        write_if_changed(web_dir / name, data)
+    index_names = []
+    for name, html in index_pages(entries, config):
+        write_if_changed(web_dir / name, html.encode("utf-8"))
+        index_names.append(name)
+    write_chunks_if_changed(web_dir / "assets" / "catalogue.js", (c.encode("utf-8") for c in catalogue_js(entries)))
+    write_if_changed(web_dir / "about.html", about_page(entries, config).encode("utf-8"))
+    write_if_changed(web_dir / "search.html", search_page(config).encode("utf-8"))
+    entities = collect_entities(entries)  # the register's entries: one index per kind, a page each
     name_pages = entity_index_pages(entities, config)
-    name_pages += [(entity_page(key), entity_page_html(entity, config)) for key, entity in sorted(entities.items())]
     for name, html in name_pages:
-        files[name] = html.encode("utf-8")
+        write_if_changed(web_dir / name, html.encode("utf-8"))
+    name_names = [name for name, _ in name_pages]
+    for key, entity in sorted(entities.items()):
+        write_if_changed(web_dir / entity_page(key),
+                         entity_page_html(entity, entries.mentioning(key), config).encode("utf-8"))
+        name_names.append(entity_page(key))
     if citations:
-        for entry in ordered:
-            files.update(citation_files(entry, config, entry.get("has_pdf", False)))
+        for entry in entries:
+            for name, data in citation_files(entry, config, entry.get("has_pdf", False)).items():
+                write_if_changed(web_dir / name, data)
     base = base_url(config)
     urls = [(base, None), (base + "about.html", None), (base + "search.html", None)]
-    urls += [(base + name, None) for name, _ in pages[1:] + name_pages]
-    urls += [(f"{base}{e['id']}.html", (e.get("conversion") or {}).get("when")) for e in ordered]
-    files["sitemap.xml"] = sitemap(urls)
-    files["robots.txt"] = robots(config)
-    for name in sorted(files):
-        write_if_changed(web_dir / name, files[name])
-    _remove_stale(web_dir, ordered, {name for name, _ in pages + name_pages})
+    urls += [(base + name, None) for name in index_names[1:] + name_names]
+    documents = ((f"{base}{e['id']}.html", (e.get("conversion") or {}).get("when")) for e in entries)
+    write_if_changed(web_dir / "sitemap.xml", sitemap(itertools.chain(urls, documents)))
+    write_if_changed(web_dir / "robots.txt", robots(config))
+    _remove_stale(web_dir, entries.ids(), entries.ids(with_pdf=True), set(index_names + name_names))
+
+
+def write_chunks_if_changed(path: Path, chunks: Iterable[bytes]) -> bool:
+    """write_if_changed for a file made a piece at a time (it grows with the edition): the
+    pieces go to a temporary file, which replaces path only when its bytes differ."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(tmp, "wb") as handle:
+            for chunk in chunks:
+                handle.write(chunk)
+        if path.exists() and filecmp.cmp(tmp, path, shallow=False):
+            tmp.unlink()
+            return False
+        os.replace(tmp, path)
+        return True
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise OutputError(f"cannot write the file: {exc.strerror}", path=str(path)) from None
 
 
 def write_if_changed(path: Path, data: bytes) -> bool:
@@ -132,9 +176,8 @@ def write_if_changed(path: Path, data: bytes) -> bool:
     return True
 
 
-def _remove_stale(web_dir: Path, entries: list[dict], index_names: set[str]) -> None:
+def _remove_stale(web_dir: Path, ids: set[str], with_pdf: set[str], index_names: set[str]) -> None:
     """Remove what earlier builds wrote for documents that are gone (only files teipress made)."""
-    ids = {e["id"] for e in entries}
     keep_html = {f"{i}.html" for i in ids} | FIXED_PAGES | set(index_names)
     for name in _names(web_dir):  # (names, not Path objects: an edition has tens of thousands)
         if name.endswith(".html") and name not in keep_html:
@@ -142,7 +185,6 @@ def _remove_stale(web_dir: Path, entries: list[dict], index_names: set[str]) -> 
             with open(page, "rb") as handle:
                 if GENERATOR_MARK in handle.read(2048):
                     page.unlink()
-    with_pdf = {e["id"] for e in entries if e.get("has_pdf")}
     for folder, suffixes, keep in (("cite", (".bib", ".ris"), ids), ("tei", (".xml",), ids),
                                    ("pdf", (".pdf",), with_pdf)):
         for name in _names(web_dir / folder):
@@ -339,7 +381,7 @@ def write_site(editions_dir: Path, config: Config, *, echo: Callable = print, jo
         return {doc_id: prevnext_html(nav) for doc_id, nav in neighbours(entries).items()}
 
     def collection() -> None:
-        write_collection(web_dir, entries, config, citations=False)
+        write_collection(web_dir, EntryList(entries), config, citations=False)
         schema = web_assets.schema_file()
         if schema is not None:
             write_if_changed(web_dir / "schema" / schema[0], schema[1])

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Iterable, Iterator
 from urllib.parse import quote
 
 from teipress import __version__
@@ -40,6 +41,14 @@ def _current(flag: bool) -> str:
 def frame(*, config: Config, title: str, page: str, main: str, lang: str = "en", head: str = "",
           canonical: str | None = None, description: str | None = None, scripts: tuple[str, ...] = ()) -> str:
     """A whole page: head (CSP, styles, metadata), skip link, header, main, footer."""
+    return (frame_start(config=config, title=title, page=page, lang=lang, head=head, canonical=canonical,
+                        description=description, scripts=scripts)
+            + main + frame_end(config, lang))
+
+
+def frame_start(*, config: Config, title: str, page: str, lang: str = "en", head: str = "",
+                canonical: str | None = None, description: str | None = None, scripts: tuple[str, ...] = ()) -> str:
+    """A page up to its main content: head, skip link, header, and the opening of main."""
     chrome = "" if lang == "en" else ' lang="en"'  # the interface speaks English whatever the text does
     nav = "".join(
         f'<li><a href="{href}"{_current(key == page)}>{label}</a></li>'
@@ -77,17 +86,23 @@ def frame(*, config: Config, title: str, page: str, main: str, lang: str = "en",
         f'<header class="site-header"{chrome}><div class="wrap header-inner">'
         f'<a class="site-title" href="index.html">{esc(config.title)}</a>'
         f'<nav class="site-nav" aria-label="Site"><ul>{nav}</ul></nav>{search_box}</div></header>',
-        f'<main id="main" tabindex="-1"><div class="wrap">{main}</div></main>',
-        f'<footer class="site-footer"{chrome}><div class="wrap">'
-        f'<p>{esc(config.title)} · published by {esc(config.publisher)} · '
-        f'<a href="{esc(config.licence_url)}" rel="license external noopener noreferrer">{esc(config.licence)}</a></p>'
-        f'<p>Made with teipress {esc(__version__)} from TEI P5 sources. '
-        f'<a href="about.html">About this edition</a> · <a href="sitemap.xml">Sitemap</a></p>'
-        "</div></footer>",
-        "</body>",
-        "</html>",
+        '<main id="main" tabindex="-1"><div class="wrap">',
     ]
-    return "\n".join(parts) + "\n"
+    return "\n".join(parts)
+
+
+def frame_end(config: Config, lang: str = "en") -> str:
+    """A page after its main content: the footer and the end of the document. It depends on
+    the edition and on whether the page's language is English only, so a build can add the
+    end of a document page without reading the page (build._finish_pages)."""
+    chrome = "" if lang == "en" else ' lang="en"'
+    return ("</div></main>\n"
+            f'<footer class="site-footer"{chrome}><div class="wrap">'
+            f'<p>{esc(config.title)} · published by {esc(config.publisher)} · '
+            f'<a href="{esc(config.licence_url)}" rel="license external noopener noreferrer">{esc(config.licence)}</a></p>'
+            f'<p>Made with teipress {esc(__version__)} from TEI P5 sources. '
+            f'<a href="about.html">About this edition</a> · <a href="sitemap.xml">Sitemap</a></p>'
+            "</div></footer>\n</body>\n</html>\n")
 
 
 # ---------------------------------------------------------------------------
@@ -138,6 +153,13 @@ def sort_key(entry: dict) -> tuple:
     """By date (undated last), then title, then id: the order of the index and of prev/next."""
     iso = (entry.get("date") or {}).get("iso") or ""
     return (0 if iso else 1, iso, entry.get("title") or "", entry.get("id") or "")
+
+
+def order_text(entry: dict) -> str:
+    """sort_key as one text that sorts the same way, for a database's ORDER BY: the parts
+    joined by a character no part can hold (XML text has no U+0001), which sorts before
+    every other, so a part that is the start of another sorts first, as in a tuple."""
+    return "\x01".join(map(str, sort_key(entry)))
 
 
 # ---------------------------------------------------------------------------
@@ -242,13 +264,24 @@ def prevnext_html(nav: dict) -> str:
             f'{link(nav.get("prev"), "prev", "← Previous")}{link(nav.get("next"), "next", "Next →")}</nav>')
 
 
+def page_lang(fields: dict) -> str:
+    """The language of a document page: the text's, where HTML can name it."""
+    return fields["lang"] if lang_attr(fields["lang"]) else "en"
+
+
 def document_page(doc: dict, config: Config, nav_html: str) -> str:
-    """One document page; nav_html is the previous/next block (or a marker filled in later)."""
+    """One document page; nav_html is the previous/next block."""
+    return document_page_start(doc, config) + nav_html + frame_end(config, page_lang(doc["header"]))
+
+
+def document_page_start(doc: dict, config: Config) -> str:
+    """A document page up to its previous/next block, which depends on the whole collection
+    (a build adds it and frame_end once the order of the documents is known)."""
     fields = doc["header"]
     doc_id = fields["id"]
     has_pdf = bool(doc.get("has_pdf"))
     urls = document_urls(doc_id, config, has_pdf)
-    lang = fields["lang"] if lang_attr(fields["lang"]) else "en"
+    lang = page_lang(fields)
     chrome = "" if lang == "en" else ' lang="en"'
     ctx = TextContext(doc_id, doc["body"])
     text = blocks_html(doc["body"], ctx, level=3)
@@ -300,13 +333,13 @@ def document_page(doc: dict, config: Config, nav_html: str) -> str:
 </div>
 </div>
 </article>
-{nav_html}"""
+"""
     head = (f'<link rel="alternate" type="application/tei+xml" href="tei/{esc(doc_id)}.xml" title="TEI P5 XML">\n'
             + (f'<link rel="alternate" type="application/pdf" href="pdf/{esc(doc_id)}.pdf" title="PDF">\n'
                if has_pdf else "")
             + head_metadata(fields, config, urls))
-    return frame(config=config, title=f"{fields['title']} · {config.title}", page="document", main=main,
-                 lang=lang, head=head, canonical=urls["page"], description=None)
+    return frame_start(config=config, title=f"{fields['title']} · {config.title}", page="document", lang=lang,
+                       head=head, canonical=urls["page"], description=None) + main
 
 
 # ---------------------------------------------------------------------------
@@ -322,60 +355,56 @@ def _years(entry: dict) -> str:
     return iso[:4] if iso[:4].isdigit() else "undated"
 
 
-def index_pages(entries: list[dict], config: Config) -> list[tuple[str, str]]:
-    """The list of documents, sorted by date, in pages of PAGE_SIZE rows.
+def index_pages(entries: Iterable[dict], config: Config) -> Iterator[tuple[str, str]]:
+    """The list of documents, sorted by date, in pages of PAGE_SIZE rows, one page at a time.
 
-    Every page carries the full pager and the years, so without JavaScript the pages together
-    are the whole sorted list; with it, the filters search the whole catalogue (catalogue.js).
+    entries: every document's entry in index order (sort_key), readable twice: once for
+    the years and the pager, once for the rows. Every page carries the full pager and the
+    years, so without JavaScript the pages together are the whole sorted list; with it, the
+    filters search the whole catalogue (catalogue.js).
     """
-    pages = [entries[i:i + PAGE_SIZE] for i in range(0, len(entries), PAGE_SIZE)] or [[]]
+    count = 0
+    spans: list[list[str]] = []  # first and last year of each page
     first_page_of_year: dict[str, int] = {}
     year_counts: Counter = Counter()
-    for number, rows in enumerate(pages, 1):
-        for entry in rows:
-            first_page_of_year.setdefault(_years(entry), number)
-            year_counts[_years(entry)] += 1
-
-    def span(rows: list[dict]) -> str:
-        if not rows:
-            return "—"
-        first, last = _years(rows[0]), _years(rows[-1])
-        return first if first == last else f"{first}–{last}"
-
+    first_dated = last_dated = None
+    for entry in entries:
+        year = _years(entry)
+        if count % PAGE_SIZE == 0:
+            spans.append([year, year])
+        spans[-1][1] = year
+        first_page_of_year.setdefault(year, count // PAGE_SIZE + 1)
+        year_counts[year] += 1
+        if year != "undated":
+            first_dated = first_dated or year
+            last_dated = year
+        count += 1
+    pages = max(1, len(spans))
     years = "".join(
         f'<li><a href="{index_page_name(page)}#y{year}">{"Undated" if year == "undated" else year}</a>'
         f' <span class="count">({year_counts[year]})</span></li>'
         for year, page in first_page_of_year.items())
-    dated = [e for e in entries if _years(e) != "undated"]
-    extent = f"{_years(dated[0])}–{_years(dated[-1])}" if dated else ""
-    intro = (f'<p class="lede">{len(entries)} document{"s" if len(entries) != 1 else ""}'
+    extent = f"{first_dated}–{last_dated}" if first_dated else ""
+    intro = (f'<p class="lede">{count} document{"s" if count != 1 else ""}'
              + (f", {extent}" if extent else "") + ", sorted by date. "
              + 'Read them here, <a href="search.html">search their full text</a>, '
              + 'or download every one as TEI P5 and PDF.</p>')
-    out = []
-    for number, rows in enumerate(pages, 1):
+
+    def span(n: int) -> str:
+        if n > len(spans):
+            return "—"
+        first, last = spans[n - 1]
+        return first if first == last else f"{first}–{last}"
+
+    def page_html(number: int, body_rows: list[str]) -> tuple[str, str]:
         pager = ""
-        if len(pages) > 1:
+        if pages > 1:
             links = "".join(
                 f'<li><a href="{index_page_name(n)}"{_current(n == number)}>'
-                f'<span class="visually-hidden">Page {n}: </span>{esc(span(p))}</a></li>'
-                for n, p in enumerate(pages, 1))
+                f'<span class="visually-hidden">Page {n}: </span>{esc(span(n))}</a></li>'
+                for n in range(1, pages + 1))
             pager = f'<nav class="pager" aria-label="Pages of the list ({{where}})"><ul>{links}</ul></nav>'
-        body_rows = []
-        seen_years = set()
-        for entry in rows:
-            year = _years(entry)
-            row_id = ""
-            if first_page_of_year[year] == number and year not in seen_years:
-                row_id = f' id="y{year}"'
-            seen_years.add(year)
-            body_rows.append(
-                f"<tr{row_id}><td class=\"c-date\">{time_html(entry)}</td>"
-                f'<td class="c-title"><a href="{esc(entry["id"])}.html">{esc(entry["title"])}</a></td>'
-                f'<td class="c-corr">{correspondents_html(entry)}</td>'
-                f'<td class="c-type">{esc(type_label(entry))}</td>'
-                f'<td class="c-archive">{esc(archive_label(entry))}</td></tr>')
-        caption = "Documents, sorted by date" + (f", page {number} of {len(pages)}" if len(pages) > 1 else "")
+        caption = "Documents, sorted by date" + (f", page {number} of {pages}" if pages > 1 else "")
         main = f"""<h1>{esc(config.title)}</h1>
 {intro}
 <form class="filters" id="filters" hidden>
@@ -400,46 +429,78 @@ def index_pages(entries: list[dict], config: Config) -> list[tuple[str, str]]:
 </table></div>
 {pager.replace("{where}", "bottom")}"""
         title = config.title if number == 1 else f"{config.title}: documents, page {number}"
-        out.append((index_page_name(number),
-                    frame(config=config, title=title, page="index", main=main,
-                          canonical=base_url(config) + ("" if number == 1 else index_page_name(number)),
-                          description=f"{len(entries)} documents of {config.title}",
-                          scripts=("assets/catalogue.js",))))
-    return out
+        return (index_page_name(number),
+                frame(config=config, title=title, page="index", main=main,
+                      canonical=base_url(config) + ("" if number == 1 else index_page_name(number)),
+                      description=f"{count} documents of {config.title}", scripts=("assets/catalogue.js",)))
+
+    number, body_rows, seen_years = 1, [], set()
+    for entry in entries:
+        if len(body_rows) == PAGE_SIZE:
+            yield page_html(number, body_rows)
+            number, body_rows, seen_years = number + 1, [], set()
+        year = _years(entry)
+        row_id = ""
+        if first_page_of_year[year] == number and year not in seen_years:
+            row_id = f' id="y{year}"'
+        seen_years.add(year)
+        body_rows.append(
+            f"<tr{row_id}><td class=\"c-date\">{time_html(entry)}</td>"
+            f'<td class="c-title"><a href="{esc(entry["id"])}.html">{esc(entry["title"])}</a></td>'
+            f'<td class="c-corr">{correspondents_html(entry)}</td>'
+            f'<td class="c-type">{esc(type_label(entry))}</td>'
+            f'<td class="c-archive">{esc(archive_label(entry))}</td></tr>')
+    yield page_html(number, body_rows)
 
 
-def catalogue_js(entries: list[dict]) -> str:
-    """The catalogue the filters search: one compact row per document, in index order."""
-    rows = [[e["id"], (e.get("date") or {}).get("iso") or "", date_label(e), e.get("title") or "",
-             [p["name"] for p in e.get("senders") or []], [p["name"] for p in e.get("recipients") or []],
-             e.get("type") or "", type_label(e), archive_label(e), _years(e)]
-            for e in entries]
-    data = json.dumps({"fields": ["id", "iso", "date", "title", "senders", "recipients", "type", "typeLabel",
-                                  "archive", "year"], "rows": rows}, ensure_ascii=True, separators=(",", ":"))
-    return f"window.teipressCatalogue = {data};\n"
+CATALOGUE_FIELDS = ["id", "iso", "date", "title", "senders", "recipients", "type", "typeLabel", "archive", "year"]
+
+
+def catalogue_js(entries: Iterable[dict]) -> Iterator[str]:
+    """The catalogue the filters search: one compact row per document, in index order, given
+    a piece at a time (it grows with the edition)."""
+    def compact(value: object) -> str:
+        return json.dumps(value, ensure_ascii=True, separators=(",", ":"))
+
+    yield f'window.teipressCatalogue = {{"fields":{compact(CATALOGUE_FIELDS)},"rows":['
+    for n, e in enumerate(entries):
+        row = [e["id"], (e.get("date") or {}).get("iso") or "", date_label(e), e.get("title") or "",
+               [p["name"] for p in e.get("senders") or []], [p["name"] for p in e.get("recipients") or []],
+               e.get("type") or "", type_label(e), archive_label(e), _years(e)]
+        yield ("," if n else "") + compact(row)
+    yield "]};\n"
 
 
 # ---------------------------------------------------------------------------
 # about and search
 
 
-def _most_common(values: list) -> object:
-    """The value most documents share (ties: the first in index order).
+class _Tally:
+    """Which value most documents share (ties: the first in index order), counted as the
+    documents go by. Values that are the same object (the build shares them between
+    documents) are serialised once, not once a document."""
 
-    Values that are the same object (the build shares them between documents) are counted
-    together first, so a large edition serialises each distinct value once, not once a document."""
-    if not values:
-        return None
-    first: dict[int, int] = {}  # id of a value -> index of its first occurrence
-    counts: Counter = Counter()
-    for i, value in enumerate(values):
-        first.setdefault(id(value), i)
-        counts[id(value)] += 1
-    keyed: dict[str, list[int]] = {}
-    for ident, index in first.items():
-        keyed.setdefault(json.dumps(values[index], sort_keys=True), []).append(ident)
-    best = max(keyed.values(), key=lambda idents: (sum(counts[i] for i in idents), -min(first[i] for i in idents)))
-    return values[min(first[i] for i in best)]
+    def __init__(self):
+        self.counts: Counter = Counter()
+        self.first: dict[str, tuple[int, object]] = {}  # key -> (order of first occurrence, value)
+        self._keys: dict[int, tuple[object, str]] = {}  # id of a value -> (the value, kept alive; its key)
+
+    def add(self, value: object) -> None:
+        if isinstance(value, str):
+            key = value
+        else:
+            known = self._keys.get(id(value))
+            if known is None:
+                known = self._keys[id(value)] = (value, json.dumps(value, sort_keys=True))
+            key = known[1]
+        self.counts[key] += 1
+        self.first.setdefault(key, (len(self.first), value))
+
+    def most_common(self) -> object:
+        if not self.counts:
+            return None
+        best = max(self.counts, key=lambda key: (self.counts[key], -self.first[key][0]))
+        return self.first[best][1]
 
 
 def signs_table() -> str:
@@ -462,17 +523,28 @@ def signs_table() -> str:
             f"<tbody>{''.join(rows)}</tbody></table></div>")
 
 
-def about_page(entries: list[dict], config: Config) -> str:
-    project = _most_common([e.get("project") for e in entries if e.get("project")]) or config.project
-    editorial = _most_common([e.get("editorial") for e in entries if e.get("editorial")]) or []
+def about_page(entries: Iterable[dict], config: Config) -> str:
+    tallies = {key: _Tally() for key in ("project", "editorial", "publisher", "rights")}
+    count, first_dated, last_dated = 0, None, None
+    for e in entries:
+        count += 1
+        for key in ("project", "editorial", "publisher"):
+            if e.get(key):
+                tallies[key].add(e[key])
+        if e.get("rights"):
+            tallies["rights"].add(rights_text(e))
+        if (e.get("date") or {}).get("iso"):
+            first_dated = first_dated or e
+            last_dated = e
+    project = tallies["project"].most_common() or config.project
+    editorial = tallies["editorial"].most_common() or []
     principles = "".join(
         f"<h3>{esc(EDITORIAL_PARTS.get(part['part'], part['part'].capitalize()))}</h3>"
         + "".join(f"<p>{esc(p)}</p>" for p in part["paragraphs"] if p)
         for part in editorial)
-    dated = [e for e in entries if (e.get("date") or {}).get("iso")]
-    extent = (f"{date_label(dated[0])} – {date_label(dated[-1])}" if dated else "")
-    publishers = _most_common([e.get("publisher") for e in entries if e.get("publisher")]) or config.publisher
-    rights = _most_common([rights_text(e) for e in entries if e.get("rights")])
+    extent = (f"{date_label(first_dated)} – {date_label(last_dated)}" if first_dated else "")
+    publishers = tallies["publisher"].most_common() or config.publisher
+    rights = tallies["rights"].most_common()
     main = f"""<h1>About this edition</h1>
 <section aria-labelledby="edition-h">
 <h2 id="edition-h">The edition</h2>
@@ -481,7 +553,7 @@ def about_page(entries: list[dict], config: Config) -> str:
 <div><dt>Title</dt><dd>{esc(config.title)}</dd></div>
 <div><dt>Publisher</dt><dd>{esc(publishers)}</dd></div>
 <div><dt>Licence of the edition</dt><dd><a href="{esc(config.licence_url)}" rel="license external noopener noreferrer">{esc(config.licence)}</a></dd></div>
-<div><dt>Documents</dt><dd>{len(entries)}</dd></div>
+<div><dt>Documents</dt><dd>{count}</dd></div>
 {f'<div><dt>Dates</dt><dd>{esc(extent)}</dd></div>' if extent else ''}
 <div><dt>Address</dt><dd>{esc(base_url(config))}</dd></div>
 </dl>
@@ -509,16 +581,16 @@ KIND_PAGES = {"person": ("people.html", "People"), "org": ("organisations.html",
               "place": ("places.html", "Places")}
 
 
-def collect_entities(entries: list[dict]) -> dict[str, dict]:
-    """Register entries across the edition: key -> kind, name, URIs, and the documents
-    (entries, in date order) that mention them."""
+def collect_entities(entries: Iterable[dict]) -> dict[str, dict]:
+    """Register entries across the edition: key -> kind, name, URIs, and how many documents
+    mention them (entries in index order)."""
     found: dict[str, dict] = {}
-    for entry in sorted(entries, key=sort_key):
+    for entry in entries:
         for entity in entry.get("entities") or []:
             item = found.setdefault(entity["key"], {"key": entity["key"], "kind": entity["kind"],
-                                                    "name": entity["name"], "uris": [], "documents": []})
+                                                    "name": entity["name"], "uris": [], "count": 0})
             item["uris"] += [u for u in entity.get("uris", []) if u not in item["uris"]]
-            item["documents"].append(entry)
+            item["count"] += 1
     return found
 
 
@@ -536,7 +608,7 @@ def entity_index_pages(entities: dict[str, dict], config: Config) -> list[tuple[
         items = sorted((e for e in entities.values() if e["kind"] == kind), key=lambda e: e["name"].casefold())
         rows = "".join(
             f'<li><a href="{esc(entity_page(e["key"]))}">{esc(e["name"])}</a> '
-            f'<span class="count">({len(e["documents"])} document{"s" if len(e["documents"]) != 1 else ""})</span></li>'
+            f'<span class="count">({e["count"]} document{"s" if e["count"] != 1 else ""})</span></li>'
             for e in items)
         main = (f"<h1>{label}</h1>{_kind_tabs(kind)}"
                 f"<p>The {label.lower()} the documents name, from the edition's register.</p>"
@@ -546,14 +618,15 @@ def entity_index_pages(entities: dict[str, dict], config: Config) -> list[tuple[
     return pages
 
 
-def entity_page_html(entity: dict, config: Config) -> str:
-    """One register entry: its name, its authority records, the documents that mention it."""
+def entity_page_html(entity: dict, documents: Iterable[dict], config: Config) -> str:
+    """One register entry: its name, its authority records, the documents that mention it
+    (their entries, in index order)."""
     kind_page, kind_label = KIND_PAGES[entity["kind"]]
     links = "".join(f'<li><a href="{esc(uri)}" rel="external noopener noreferrer">{esc(uri)}</a></li>'
                     for uri in entity["uris"] if safe_href(uri))
     rows = "".join(
         f'<li>{time_html(doc)} · <a href="{esc(doc["id"])}.html">{esc(doc.get("title") or doc["id"])}</a></li>'
-        for doc in entity["documents"])
+        for doc in documents)
     main = (f'<p class="kicker"><a href="{kind_page}">{kind_label}</a></p><h1>{esc(entity["name"])}</h1>'
             + (f'<section aria-labelledby="auth-h"><h2 id="auth-h">Authority records</h2><ul>{links}</ul></section>'
                if links else "")
