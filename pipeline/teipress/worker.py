@@ -23,6 +23,7 @@ from teipress.state import STATE_DIR, digest, signature
 from teipress.writers.tei import write_tei
 from teipress.xmlio import atomic_write
 
+IN_FLIGHT = 3  # batches a worker has sent or queued at a time: enough to keep it busy, few enough to hold little
 LOCAL_BELOW = 24  # fewer documents than this: work in this process (a pool costs more than it saves)
 
 
@@ -303,16 +304,29 @@ def execute(job: Job, tasks: list[Task], jobs: int, executor: str, scheduler: st
             progress(len(results))
             yield from results
         return
-    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
     from multiprocessing import get_context
 
     # spawn, not fork: a parent that has run Typst or lxml threads must not be forked
     with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn")) as pool:
-        futures = [pool.submit(run_batch, job, batch) for batch in _batches(tasks, jobs)]
-        for future in as_completed(futures):
-            results = future.result()
-            progress(len(results))
-            yield from results
+        batches = iter(_batches(tasks, jobs))
+        pending = set()
+
+        def submit_next() -> None:
+            batch = next(batches, None)
+            if batch is not None:
+                pending.add(pool.submit(run_batch, job, batch))
+
+        for _ in range(IN_FLIGHT * jobs):
+            submit_next()
+        while pending:
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                pending.discard(future)  # (a finished future holds its results: let them go)
+                results = future.result()
+                submit_next()
+                progress(len(results))
+                yield from results
 
 
 def _execute_dask(job: Job, tasks: list[Task], jobs: int, scheduler: str | None,
@@ -330,10 +344,20 @@ def _execute_dask(job: Job, tasks: list[Task], jobs: int, scheduler: str | None,
         raise TeipressError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
     try:
         workers = max(1, len(client.scheduler_info().get("workers", {})))
-        batches = _batches(tasks, workers)
-        futures = client.map(run_batch, [job] * len(batches), batches, pure=False)
-        for future in as_completed(futures):
+        batches = iter(_batches(tasks, workers))
+        running = as_completed()
+
+        def submit_next() -> None:
+            batch = next(batches, None)
+            if batch is not None:
+                running.add(client.submit(run_batch, job, batch, pure=False))
+
+        for _ in range(IN_FLIGHT * workers):
+            submit_next()
+        for future in running:
             results = future.result()
+            future.release()
+            submit_next()
             progress(len(results))
             yield from results
     finally:
