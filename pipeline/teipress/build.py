@@ -31,8 +31,8 @@ from teipress.convert import say, schema_href_for
 from teipress.errors import InputError, TeipressError
 from teipress.model import Outcome
 from teipress.register import load_register, register_path
-from teipress.state import STATE_DIR, BuildState, DocState, EntryStore, digest, load_state, save_state
-from teipress.worker import Job, Progress, Result, Task, collection_entry, execute, slim_entry, staged_page
+from teipress.state import STATE_DIR, BuildState, DocState, EntryRow, EntryStore, digest, load_state, save_state
+from teipress.worker import Job, Progress, Result, Task, collection_entry, execute, staged_page, stored_entry
 
 STAGES = ("tei", "web", "search", "print", "harvest")
 
@@ -56,7 +56,7 @@ class BuildResult:
     collection: dict[str, str] = field(default_factory=dict)  # collection stage -> updated/unchanged/failed
     failures: list[tuple[str, str]] = field(default_factory=list)
     pending_pages: dict[str, tuple[str, str]] = field(default_factory=dict)  # id -> key, language of a staged page
-    entries: list[dict] = field(default_factory=list)  # collection entries not yet in the store
+    entries: list[EntryRow] = field(default_factory=list)  # collection entries not yet in the store
     shared: dict[str, dict] = field(default_factory=dict)
     records: list[dict] = field(default_factory=list)  # OAI records not yet in the index
 
@@ -296,9 +296,7 @@ def build(project_dir: Path, out_dir: Path | None = None, *, only: str | None = 
     progress = Progress(len(tasks), "building", echo, tty)
     shutil.rmtree(out_dir / STATE_DIR / "pages", ignore_errors=True)  # pages a killed build staged
     index = _OaiIndex(job, state) if "harvest" in stages else None
-    from teipress.writers.web_pages import order_text
-
-    store = EntryStore(out_dir, order_text)
+    store = EntryStore(out_dir)
     try:
         for res in execute(job, tasks, workers, executor, scheduler, progress):
             _record(res, state, result, job, echo)
@@ -349,11 +347,11 @@ def _complete_store(job: Job, store: EntryStore, live: dict[str, DocState]) -> N
     lacks, from an older build, is read from the TEI file)."""
     store.keep_only(live)
     for doc_id in sorted(set(live) - store.ids()):
-        entry, shared = _entry_from_file(job, doc_id, live[doc_id].edited)
-        store.put([entry], shared)
+        row, _, shared = _entry_from_file(job, doc_id, live[doc_id].edited)
+        store.put([row], shared)
 
 
-def _entry_from_file(job: Job, doc_id: str, edited: bool) -> tuple[dict, dict]:
+def _entry_from_file(job: Job, doc_id: str, edited: bool) -> tuple[EntryRow, str, dict[str, str]]:
     from lxml import etree
 
     from teipress.edition import header_fields
@@ -363,7 +361,7 @@ def _entry_from_file(job: Job, doc_id: str, edited: bool) -> tuple[dict, dict]:
     data = path.read_bytes()
     root = etree.fromstring(data, safe_parser())
     has_pdf = (job.out_dir / "print" / f"{doc_id}.pdf").exists()
-    return slim_entry(collection_entry(root, header_fields(root), path, data, edited, has_pdf))
+    return stored_entry(collection_entry(root, header_fields(root), path, data, edited, has_pdf))
 
 
 class _OaiIndex:
@@ -424,8 +422,7 @@ def _record(res: Result, state: BuildState, result: BuildResult, job: Job, echo:
     elif res.tei in ("written", "unchanged"):
         doc.edited = False
     doc.tei_sha256, doc.tei_sig, doc.valid = res.tei_sha256, res.tei_sig, res.valid
-    doc.entry_key = digest({k: v for k, v in res.entry.items() if k not in _NOT_ON_PAGES})
-    doc.has_pdf = bool(res.entry.get("has_pdf"))
+    doc.entry_key, doc.has_pdf = res.entry_key, res.has_pdf
     result.entries.append(res.entry)
     result.shared.update(res.shared)
     if res.record is not None:
@@ -453,11 +450,6 @@ def _record(res: Result, state: BuildState, result: BuildResult, job: Job, echo:
         # then renders the page again
         result.pending_pages[res.doc_id] = (res.page_key, res.page_lang)
         doc.nav_key = None
-
-
-# Entry fields the harvest files show but the collection pages do not: a change of the TEI's
-# bytes alone leaves the index pages as they are.
-_NOT_ON_PAGES = ("tei_sha256", "tei_size", "datestamp")
 
 
 def _collection_key(stage: str, live: dict[str, DocState]) -> str:

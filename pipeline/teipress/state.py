@@ -14,7 +14,7 @@ import hashlib
 import json
 import os
 import sqlite3
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -104,10 +104,9 @@ class EntryStore:
     page needs the whole collection in memory. The parts many documents share (the
     edition's description, editorial declaration, rights) are stored once."""
 
-    def __init__(self, out_dir: Path, order: Callable[[dict], str]):
+    def __init__(self, out_dir: Path):
         path = out_dir / STATE_DIR / ENTRIES_FILE
         path.parent.mkdir(parents=True, exist_ok=True)
-        self.order = order
         self.conn = sqlite3.connect(path)
         version = self.conn.execute("PRAGMA user_version").fetchone()[0]
         if version != ENTRIES_FORMAT:  # an older layout: a cache, so start it again
@@ -124,20 +123,14 @@ class EntryStore:
             CREATE INDEX IF NOT EXISTS mentions_id ON mentions (id);
         """)
 
-    def put(self, entries: Iterable[dict], shared: dict[str, dict]) -> None:
-        """Record (or replace) entries, in one transaction."""
+    def put(self, rows: Iterable[EntryRow], shared: dict[str, str]) -> None:
+        """Record (or replace) entries (see entry_row), in one transaction."""
         with self.conn:
-            for entry in entries:
-                date = entry.get("date") or {}
-                nav = {"id": entry["id"], "title": entry.get("title"),
-                       "date": {"text": date.get("text"), "iso": date.get("iso")} if date else None}
-                self.conn.execute("INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?)",
-                                  (entry["id"], self.order(entry), _json(nav), _json(entry)))
-                self.conn.execute("DELETE FROM mentions WHERE id = ?", (entry["id"],))
-                self.conn.executemany("INSERT INTO mentions VALUES (?, ?)",
-                                      [(e["key"], entry["id"]) for e in entry.get("entities") or []])
-            self.conn.executemany("INSERT OR REPLACE INTO shared VALUES (?, ?)",
-                                  [(k, _json(v)) for k, v in shared.items()])
+            for doc_id, order, nav, entry, mentions in rows:
+                self.conn.execute("INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?)", (doc_id, order, nav, entry))
+                self.conn.execute("DELETE FROM mentions WHERE id = ?", (doc_id,))
+                self.conn.executemany("INSERT INTO mentions VALUES (?, ?)", [(key, doc_id) for key in mentions])
+            self.conn.executemany("INSERT OR REPLACE INTO shared VALUES (?, ?)", shared.items())
 
     def keep_only(self, live: Collection[str]) -> None:
         """Forget the entries of documents that are gone or no longer valid."""
@@ -183,7 +176,20 @@ class EntryStore:
         self.conn.close()
 
 
-def _json(value: object) -> str:
+# id, place in the order of the index, nav (JSON), entry (JSON), keys of the names it mentions
+EntryRow = tuple[str, str, str, str, list[str]]
+
+
+def entry_row(entry: dict, order: str) -> EntryRow:
+    """An entry as the store keeps it. Made where the document is (a worker process), so
+    the build process only files it away."""
+    date = entry.get("date") or {}
+    nav = {"id": entry["id"], "title": entry.get("title"),
+           "date": {"text": date.get("text"), "iso": date.get("iso")} if date else None}
+    return (entry["id"], order, to_json(nav), to_json(entry), [e["key"] for e in entry.get("entities") or []])
+
+
+def to_json(value: object) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 

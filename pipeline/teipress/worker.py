@@ -19,7 +19,7 @@ from teipress.convert import convert_source, redater, report_bytes
 from teipress.errors import InputError, TeipressError
 from teipress.register import load_register
 from teipress.sources import read_source
-from teipress.state import STATE_DIR, digest, signature
+from teipress.state import STATE_DIR, EntryRow, digest, entry_row, signature, to_json
 from teipress.writers.tei import write_tei
 from teipress.xmlio import atomic_write
 
@@ -79,8 +79,10 @@ class Result:
     page: str | None = None  # staged, unchanged, failed
     page_key: str | None = None
     page_lang: str | None = None  # the staged page's language (its end depends on it)
-    entry: dict = field(default_factory=dict)  # what the collection pages need (slim)
-    shared: dict = field(default_factory=dict)  # the parts of the entry many documents share, by key
+    entry: tuple | None = None  # what the collection pages need, as the build's store keeps it (state.entry_row)
+    entry_key: str | None = None  # digest of what the collection pages show of the document
+    has_pdf: bool = False
+    shared: dict = field(default_factory=dict)  # the parts of the entry many documents share: key -> JSON
     record: dict | None = None  # the whole entry, for the OAI index (harvest stage only)
     seconds: dict = field(default_factory=dict)  # stage -> time this document spent in it
 
@@ -197,7 +199,8 @@ class Worker:
                 result.pdf = "unchanged"
         has_pdf = pdf_path.exists() and result.pdf != "failed"
         full = collection_entry(root, fields, job.out_dir / "tei" / f"{doc_id}.xml", data, result.edited, has_pdf)
-        result.entry, result.shared = slim_entry(full)
+        result.entry, result.entry_key, result.shared = stored_entry(full)
+        result.has_pdf = has_pdf
         if "harvest" in job.stages:
             result.record = full
         if "web" in job.stages:
@@ -236,6 +239,21 @@ def slim_entry(entry: dict) -> tuple[dict, dict]:
     # checksum would make every seed edit look like a change of the index pages
     slim["conversion"] = {"when": (entry.get("conversion") or {}).get("when")}
     return {**slim, "about": key}, {key: shared}
+
+
+# Entry fields the harvest files show but the collection pages do not: a change of the TEI's
+# bytes alone leaves the index pages as they are.
+NOT_ON_PAGES = ("tei_sha256", "tei_size", "datestamp")
+
+
+def stored_entry(entry: dict) -> tuple[EntryRow, str, dict[str, str]]:
+    """A document's collection entry as the build's store keeps it, the digest of what the
+    collection pages show of it, and its shared parts (key -> JSON)."""
+    from teipress.writers.web_pages import order_text
+
+    slim, shared = slim_entry(entry)
+    key = digest({k: v for k, v in slim.items() if k not in NOT_ON_PAGES})
+    return entry_row(slim, order_text(slim)), key, {k: to_json(v) for k, v in shared.items()}
 
 
 def stage_page(job: Job, root, fields: dict, entry: dict, has_pdf: bool) -> str:

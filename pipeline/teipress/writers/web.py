@@ -153,8 +153,7 @@ def write_chunks_if_changed(path: Path, chunks: Iterable[bytes]) -> bool:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with open(tmp, "wb") as handle:
-            for chunk in chunks:
-                handle.write(chunk)
+            handle.writelines(chunks)
         if path.exists() and filecmp.cmp(tmp, path, shallow=False):
             tmp.unlink()
             return False
