@@ -502,6 +502,7 @@ def _finish_pages(job: Job, live: dict[str, DocState], store: EntryStore, worker
                 result.pending_pages[res.doc_id] = (res.page_key, res.page_lang)
     stage = result.stage("web")
     ends: dict[str, bytes] = {}  # the end of a page, by language
+    pages_there = _listing(job.out_dir / "web", ".html", signatures=False)
     for doc_id, nav in _neighbours(store):
         if doc_id not in result.pending_pages:
             stage.unchanged += 1
@@ -514,7 +515,7 @@ def _finish_pages(job: Job, live: dict[str, DocState], store: EntryStore, worker
         with open(staged, "ab") as handle:
             handle.write(prevnext_html(nav).encode("utf-8") + ends[lang])
         final = job.out_dir / "web" / f"{doc_id}.html"
-        if final.exists() and final.read_bytes() == staged.read_bytes():
+        if doc_id in pages_there and _same_bytes(final, staged):
             stage.unchanged += 1
             staged.unlink()
         else:  # the staged file becomes the page: one rename, readers see old or new
@@ -522,6 +523,13 @@ def _finish_pages(job: Job, live: dict[str, DocState], store: EntryStore, worker
             stage.written += 1
         live[doc_id].nav_key = nav_key(nav)
         live[doc_id].page_key = page_key
+
+
+def _same_bytes(a: Path, b: Path) -> bool:
+    try:
+        return a.read_bytes() == b.read_bytes()
+    except OSError:
+        return False
 
 
 def _collection_stage(stage: str, state: BuildState, live: dict[str, DocState],
