@@ -31,7 +31,7 @@ from teipress.convert import say, schema_href_for
 from teipress.errors import InputError, TeipressError
 from teipress.model import Outcome
 from teipress.register import load_register, register_path
-from teipress.state import STATE_DIR, BuildState, DocState, EntryRow, EntryStore, digest, load_state, save_state
+from teipress.state import STATE_DIR, BuildState, DocState, EntryRow, EntryStore, digest
 from teipress.worker import Job, Progress, Result, Task, collection_entry, execute, staged_page, stored_entry
 
 STAGES = ("tei", "web", "search", "print", "harvest")
@@ -55,7 +55,6 @@ class BuildResult:
     stages: dict[str, StageReport] = field(default_factory=dict)  # per-document work
     collection: dict[str, str] = field(default_factory=dict)  # collection stage -> updated/unchanged/failed
     failures: list[tuple[str, str]] = field(default_factory=list)
-    pending_pages: dict[str, tuple[str, str]] = field(default_factory=dict)  # id -> key, language of a staged page
     entries: list[EntryRow] = field(default_factory=list)  # collection entries not yet in the store
     shared: dict[str, dict] = field(default_factory=dict)
     records: list[dict] = field(default_factory=list)  # OAI records not yet in the index
@@ -155,17 +154,16 @@ def _plan(project_dir: Path, out_dir: Path, seeds: Path, state: BuildState, job:
     """The pass-1 tasks, and the ids of documents whose seed was removed."""
     files = _Files.read(seeds, out_dir)
     tasks: list[Task] = []
-    by_source = state.by_source()
     seeded: set[str] = set()
     seeds_rel = seeds.relative_to(project_dir).as_posix() if seeds.is_relative_to(project_dir) else str(seeds)
     for stem in sorted(files.seeds):
         path, rel = seeds / f"{stem}.txt", f"{seeds_rel}/{stem}.txt"
-        doc_id = by_source.get(rel)
-        known = state.docs.get(doc_id) if doc_id else None
+        doc_id, known = state.find_source(rel)
         if known is None:  # a new seed, or a fresh clone: convert (a TEI already there is compared)
             tasks.append(Task(rel, doc_id, True, None))
             continue
         seeded.add(doc_id)
+        recorded = (known.source_sig, known.tei_sig)
         source_changed = _changed(path, files.seeds[stem], known.source_sig, known.source_sha256)
         if not source_changed:
             known.source_sig = files.seeds[stem]  # touched at most
@@ -173,6 +171,8 @@ def _plan(project_dir: Path, out_dir: Path, seeds: Path, state: BuildState, job:
         tei_changed = _changed(tei_path, files.tei.get(doc_id), known.tei_sig, known.tei_sha256)
         if not tei_changed:
             known.tei_sig = files.tei[doc_id]
+        if (known.source_sig, known.tei_sig) != recorded:
+            state.put(doc_id, known)
         edited = known.edited or (tei_changed and doc_id in files.tei)
         stale = tei_changed or not known.valid or _outputs_stale(job, files, doc_id, known)
         if edited:
@@ -185,7 +185,7 @@ def _plan(project_dir: Path, out_dir: Path, seeds: Path, state: BuildState, job:
         elif stale:
             tasks.append(Task(rel, doc_id, False, known.tei_sha256, False, known.pdf_key, known.page_key))
     planned = {t.source for t in tasks}
-    removed = [doc_id for doc_id, d in state.docs.items()
+    removed = [doc_id for doc_id, d in state.documents()
                if d.source and doc_id not in seeded and d.source not in planned]
     # TEI files without a seed: an editor's own, or an edited one whose seed was removed
     new_seeds = {Path(t.source).stem for t in tasks if t.doc_id is None}
@@ -193,12 +193,13 @@ def _plan(project_dir: Path, out_dir: Path, seeds: Path, state: BuildState, job:
         if doc_id in seeded or doc_id in new_seeds:
             continue
         tei_path = out_dir / "tei" / f"{doc_id}.xml"
-        known = state.docs.get(doc_id)
+        known = state.get(doc_id)
         if doc_id in removed:
             if not known.edited and not _changed(tei_path, files.tei[doc_id], known.tei_sig, known.tei_sha256):
                 continue  # teipress's own conversion of a removed seed goes with it
             removed.remove(doc_id)
             known.source = None
+            state.put(doc_id, known)
             echo(f"{tei_path}: kept: its seed is gone, but the TEI was edited by hand", err=True)
         if known and known.valid and not _changed(tei_path, files.tei[doc_id], known.tei_sig, known.tei_sha256) \
                 and not _outputs_stale(job, files, doc_id, known):
@@ -286,52 +287,54 @@ def build(project_dir: Path, out_dir: Path | None = None, *, only: str | None = 
     job = Job(project_dir.resolve(), out_dir.resolve(), config, stages, conversion_date(config),
               schema_href_for(out_dir / "tei"), register.resolve() if register else None,
               _stage_keys(config, register, stages))
-    state = load_state(out_dir)
+    state = BuildState(out_dir)
+    try:
+        return _build(job, state, seeds, jobs or os.cpu_count() or 1, executor, scheduler, echo, tty, started)
+    finally:
+        state.close()
+
+
+def _build(job: Job, state: BuildState, seeds: Path, workers: int, executor: str, scheduler: str | None,
+           echo: Callable, tty: bool, started: float) -> BuildResult:
+    out_dir, stages = job.out_dir, job.stages
     result = BuildResult()
-    tasks, removed = _plan(project_dir, out_dir, seeds, state, job, echo)
-    workers = jobs or os.cpu_count() or 1
+    tasks, removed = _plan(job.project_dir, out_dir, seeds, state, job, echo)
 
     # pass 1: every document that needs work
     t0 = time.monotonic()
     progress = Progress(len(tasks), "building", echo, tty)
     shutil.rmtree(out_dir / STATE_DIR / "pages", ignore_errors=True)  # pages a killed build staged
     index = _OaiIndex(job, state) if "harvest" in stages else None
-    store = EntryStore(out_dir)
-    try:
-        for res in execute(job, tasks, workers, executor, scheduler, progress):
-            _record(res, state, result, job, echo)
-            if len(result.entries) >= 200:  # nothing of a document is held once it is recorded
-                _store_entries(store, result)
-                if index is not None:
-                    index.update(result.records, ())
-        _store_entries(store, result)
-        for doc_id in removed:
-            _remove(out_dir, doc_id)
-            state.docs.pop(doc_id, None)
-            echo(f"{doc_id}: removed (its seed is gone)")
-        if index is not None:
-            index.update(result.records, removed)
-        pass_one = time.monotonic() - t0
-        if tasks or removed:
-            save_state(out_dir, state)
+    store = state.entries
+    for res in execute(job, tasks, workers, executor, scheduler, progress):
+        _record(res, state, result, job, echo)
+        if len(result.entries) >= 200:  # nothing of a document is held once it is recorded
+            _store_entries(store, result)  # (and committed with the state of its documents)
+            if index is not None:
+                index.update(result.records, ())
+    _store_entries(store, result)
+    for doc_id in removed:
+        _remove(out_dir, doc_id)
+        state.remove(doc_id)
+        echo(f"{doc_id}: removed (its seed is gone)")
+    if index is not None:
+        index.update(result.records, removed)
+    pass_one = time.monotonic() - t0
+    state.commit()
 
-        # pass 2 and the collection
-        live = {doc_id: d for doc_id, d in state.docs.items() if d.valid}
-        result.documents = len(state.docs)
-        _complete_store(job, store, live)
-        if "web" in stages:
-            clock = time.perf_counter()
-            _finish_pages(job, live, store, workers, executor, scheduler, result, echo)
-            result.stage("web").seconds += time.perf_counter() - clock
-            _collection_stage("web", state, live, result, lambda: _write_web_collection(job, store), echo)
-        if "search" in stages and "web" in stages:
-            _collection_stage("search", state, live, result, lambda: _write_search(job), echo)
-        if "harvest" in stages:
-            _collection_stage("harvest", state, live, result, lambda: index.finish(store), echo)
-    finally:
-        store.close()
-    if tasks or removed or any(outcome != "unchanged" for outcome in result.collection.values()):
-        save_state(out_dir, state)
+    # pass 2 and the collection
+    result.documents = state.count()
+    _complete_store(job, state)
+    if "web" in stages:
+        clock = time.perf_counter()
+        _finish_pages(job, state, workers, executor, scheduler, result, echo)
+        result.stage("web").seconds += time.perf_counter() - clock
+        _collection_stage("web", state, result, lambda: _write_web_collection(job, store), echo)
+    if "search" in stages and "web" in stages:
+        _collection_stage("search", state, result, lambda: _write_search(job), echo)
+    if "harvest" in stages:
+        _collection_stage("harvest", state, result, lambda: index.finish(store), echo)
+    state.commit()
     _summary(result, pass_one, time.monotonic() - started, echo)
     return result
 
@@ -342,13 +345,13 @@ def _store_entries(store: EntryStore, result: BuildResult) -> None:
     result.shared.clear()
 
 
-def _complete_store(job: Job, store: EntryStore, live: dict[str, DocState]) -> None:
-    """The store holds the entries of the live documents and no others (an entry a store
-    lacks, from an older build, is read from the TEI file)."""
-    store.keep_only(live)
-    for doc_id in sorted(set(live) - store.ids()):
-        row, _, shared = _entry_from_file(job, doc_id, live[doc_id].edited)
-        store.put([row], shared)
+def _complete_store(job: Job, state: BuildState) -> None:
+    """The store holds the entries of the valid documents and no others (an entry it lacks,
+    from an older build, is read from the TEI file)."""
+    state.entries.keep_valid()
+    for doc_id in state.entries.missing():
+        row, _, shared = _entry_from_file(job, doc_id, state.get(doc_id).edited)
+        state.entries.put([row], shared)
 
 
 def _entry_from_file(job: Job, doc_id: str, edited: bool) -> tuple[EntryRow, str, dict[str, str]]:
@@ -373,7 +376,7 @@ class _OaiIndex:
         from teipress.writers.harvest import INDEX_NAME
 
         self.job = job
-        self.rebuild = not (job.out_dir / INDEX_NAME).exists() or "harvest" not in state.collection
+        self.rebuild = not (job.out_dir / INDEX_NAME).exists() or state.collection_key("harvest") is None
         self.conn = None
 
     def update(self, records: list[dict], removed: Iterable[str]) -> None:
@@ -405,13 +408,15 @@ def _record(res: Result, state: BuildState, result: BuildResult, job: Job, echo:
         echo(res.error, err=True)
         result.failures.append((name, res.error))
         result.stage("tei").failed += 1
-        if res.doc_id and res.doc_id in state.docs:
-            state.docs[res.doc_id].valid = False
-            state.docs[res.doc_id].tei_sig = None  # check it again next time
+        known = state.get(res.doc_id) if res.doc_id else None
+        if known is not None:
+            known.valid = False
+            known.tei_sig = None  # check it again next time
+            state.put(res.doc_id, known)
         return
     for stage, seconds in res.seconds.items():
         result.stage(stage).seconds += seconds
-    doc = state.docs.get(res.doc_id) or DocState()
+    doc = state.get(res.doc_id) or DocState()
     if res.source:
         doc.source = res.source
     if res.source_sig:
@@ -427,7 +432,6 @@ def _record(res: Result, state: BuildState, result: BuildResult, job: Job, echo:
     result.shared.update(res.shared)
     if res.record is not None:
         result.records.append(res.record)
-    state.docs[res.doc_id] = doc
     stage = result.stage("tei")
     if res.tei == "kept" or (res.edited and res.tei is None):
         stage.kept += 1
@@ -448,20 +452,23 @@ def _record(res: Result, state: BuildState, result: BuildResult, job: Job, echo:
     if res.page == "staged":
         # recorded only once the page is in place (_finish_pages): a build killed before
         # then renders the page again
-        result.pending_pages[res.doc_id] = (res.page_key, res.page_lang)
-        doc.nav_key = None
+        doc.staged, doc.nav_key = [res.page_key, res.page_lang], None
+    state.put(res.doc_id, doc)
 
 
-def _collection_key(stage: str, live: dict[str, DocState]) -> str:
+def _collection_key(stage: str, state: BuildState) -> str:
     """What a collection stage's output depends on: the index pages on what they show of
     each document, the search index on the pages, the harvest files on the TEI files."""
-    if stage == "web":
-        parts = sorted((doc_id, d.entry_key, d.has_pdf) for doc_id, d in live.items())
-    elif stage == "search":
-        parts = sorted((doc_id, d.page_key, d.nav_key) for doc_id, d in live.items())
-    else:
-        parts = sorted((doc_id, d.tei_sha256, d.has_pdf) for doc_id, d in live.items())
-    return digest(stage, parts)
+    h = hashlib.sha256(stage.encode("utf-8"))
+    for doc_id, d in state.documents(valid_only=True):
+        if stage == "web":
+            parts = (doc_id, d.entry_key, d.has_pdf)
+        elif stage == "search":
+            parts = (doc_id, d.page_key, d.nav_key)
+        else:
+            parts = (doc_id, d.tei_sha256, d.has_pdf)
+        h.update(repr(parts).encode("utf-8"))
+    return h.hexdigest()[:32]
 
 
 def _nav_entry(entry: dict | None) -> dict | None:
@@ -480,7 +487,7 @@ def _neighbours(store: EntryStore) -> Iterable[tuple[str, dict]]:
         yield current["id"], {"prev": before, "next": None}
 
 
-def _finish_pages(job: Job, live: dict[str, DocState], store: EntryStore, workers: int, executor: str,
+def _finish_pages(job: Job, state: BuildState, workers: int, executor: str,
                   scheduler: str | None, result: BuildResult, echo: Callable) -> None:
     """Put the previous/next links into staged pages; re-render pages whose neighbours changed."""
     from teipress.writers.web_pages import frame_end, prevnext_html
@@ -489,40 +496,47 @@ def _finish_pages(job: Job, live: dict[str, DocState], store: EntryStore, worker
         return digest(_nav_entry(nav["prev"]), _nav_entry(nav["next"]))
 
     staged = set(_listing(job.out_dir / STATE_DIR / "pages", ".html", signatures=False))
-    stale = [doc_id for doc_id, nav in _neighbours(store)
-             if doc_id not in staged and live[doc_id].nav_key != nav_key(nav)]
+    stale = []
+    for doc_id, nav in _neighbours(state.entries):
+        if doc_id not in staged:
+            known = state.get(doc_id)
+            if known.nav_key != nav_key(nav):
+                stale.append(Task(known.source, doc_id, False, known.tei_sha256, known.edited, known.pdf_key,
+                                  known.page_key, page_only=True))
     if stale:  # pass 2: their TEI is as it was, their neighbours are not
-        tasks = [Task(live[d].source, d, False, live[d].tei_sha256, live[d].edited, live[d].pdf_key,
-                      live[d].page_key, page_only=True) for d in stale]
-        for res in execute(job, tasks, workers, executor, scheduler, lambda n: None):
+        for res in execute(job, stale, workers, executor, scheduler, lambda n: None):
             if res.error:
                 echo(res.error, err=True)
                 result.failures.append((res.doc_id or "?", res.error))
             elif res.page == "staged":
-                result.pending_pages[res.doc_id] = (res.page_key, res.page_lang)
+                known = state.get(res.doc_id)
+                known.staged = [res.page_key, res.page_lang]
+                state.put(res.doc_id, known)
+                staged.add(res.doc_id)
     stage = result.stage("web")
     ends: dict[str, bytes] = {}  # the end of a page, by language
     pages_there = _listing(job.out_dir / "web", ".html", signatures=False)
-    for doc_id, nav in _neighbours(store):
-        if doc_id not in result.pending_pages:
+    for doc_id, nav in _neighbours(state.entries):
+        known = state.get(doc_id) if doc_id in staged else None
+        if known is None or not known.staged:
             stage.unchanged += 1
             continue
-        page_key, lang = result.pending_pages.pop(doc_id)
+        page_key, lang = known.staged
         if lang not in ends:
             ends[lang] = frame_end(job.config, lang).encode("utf-8")
-        staged = staged_page(job.out_dir, doc_id)
+        page = staged_page(job.out_dir, doc_id)
         # appended, not read and written again: the staged start is most of the page's bytes
-        with open(staged, "ab") as handle:
+        with open(page, "ab") as handle:
             handle.write(prevnext_html(nav).encode("utf-8") + ends[lang])
         final = job.out_dir / "web" / f"{doc_id}.html"
-        if doc_id in pages_there and _same_bytes(final, staged):
+        if doc_id in pages_there and _same_bytes(final, page):
             stage.unchanged += 1
-            staged.unlink()
+            page.unlink()
         else:  # the staged file becomes the page: one rename, readers see old or new
-            os.replace(staged, final)
+            os.replace(page, final)
             stage.written += 1
-        live[doc_id].nav_key = nav_key(nav)
-        live[doc_id].page_key = page_key
+        known.nav_key, known.page_key, known.staged = nav_key(nav), page_key, None
+        state.put(doc_id, known)
 
 
 def _same_bytes(a: Path, b: Path) -> bool:
@@ -532,11 +546,11 @@ def _same_bytes(a: Path, b: Path) -> bool:
         return False
 
 
-def _collection_stage(stage: str, state: BuildState, live: dict[str, DocState],
-                      result: BuildResult, write: Callable[[], Outcome | None], echo: Callable) -> None:
+def _collection_stage(stage: str, state: BuildState, result: BuildResult, write: Callable[[], Outcome | None],
+                      echo: Callable) -> None:
     """Run a collection stage unless nothing it depends on changed since it last ran."""
-    key = _collection_key(stage, live)
-    if state.collection.get(stage) == key:
+    key = _collection_key(stage, state)
+    if state.collection_key(stage) == key:
         result.collection[stage] = "unchanged"
         return
     clock = time.perf_counter()
@@ -549,9 +563,9 @@ def _collection_stage(stage: str, state: BuildState, live: dict[str, DocState],
     if outcome is not None and outcome.failed:
         result.failures.extend(outcome.failed)
         result.collection[stage] = "failed"
-        state.collection.pop(stage, None)
+        state.set_collection_key(stage, None)
         return
-    state.collection[stage] = key
+    state.set_collection_key(stage, key)
     result.collection[stage] = "updated"
 
 

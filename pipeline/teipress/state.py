@@ -2,10 +2,15 @@
 
 A rebuild compares each input's recorded signature (size and modification time, then the
 SHA-256 when those differ) and each output's recorded key (a digest of everything the
-output depends on) with what is there now, and redoes only what changed. The state is
-written atomically at the end of a build and after the document pass, so a build
-killed at any moment leaves a state that is old or new, never torn; outputs not yet
-recorded are checked again on the next build (and found up to date when they are).
+output depends on) with what is there now, and redoes only what changed.
+
+The state is a SQLite database, read and written a document at a time, so a build holds
+none of it in memory whatever the size of the edition: a row a document (DocState), the
+keys of the collection stages, and the documents' collection entries (EntryStore). It is
+committed after each batch of documents and at the end of a build: a build killed at any
+moment leaves a state that is old or new, never torn, in which every recorded output is
+on disk; what was not yet recorded is checked again by the next build (and found up to
+date when it is).
 """
 
 from __future__ import annotations
@@ -14,16 +19,14 @@ import hashlib
 import json
 import os
 import sqlite3
-from collections.abc import Collection, Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
-from teipress import __version__
-from teipress.xmlio import atomic_write
-
 STATE_DIR = ".teipress"
-STATE_FILE = "state.json"
-STATE_VERSION = 2
+STATE_FILE = "state.sqlite"
+STATE_FORMAT = 3  # a state of another format is started again (the next build checks every file)
+OLD_STATE_FILES = ("state.json", "entries.sqlite")  # formats 1 and 2
 
 
 def signature(path: Path) -> list[int] | None:
@@ -66,53 +69,85 @@ class DocState:
     nav_key: str | None = None
     has_pdf: bool = False
     entry_key: str | None = None  # digest of what the collection pages show of the document
+    staged: list[str] | None = None  # [page key, language] of a page this build staged, not yet in place
 
 
-@dataclass
 class BuildState:
-    docs: dict[str, DocState] = field(default_factory=dict)
-    collection: dict[str, str] = field(default_factory=dict)  # stage -> key of its inputs
-    version: str = __version__
+    """The build state of one edition (EDITIONS_DIR/.teipress/state.sqlite)."""
 
-    def by_source(self) -> dict[str, str]:
-        return {d.source: doc_id for doc_id, d in self.docs.items() if d.source}
+    def __init__(self, out_dir: Path):
+        folder = out_dir / STATE_DIR
+        folder.mkdir(parents=True, exist_ok=True)
+        for name in OLD_STATE_FILES:
+            (folder / name).unlink(missing_ok=True)
+        self.conn = sqlite3.connect(folder / STATE_FILE)
+        if self.conn.execute("PRAGMA user_version").fetchone()[0] != STATE_FORMAT:
+            self.conn.executescript("""
+                DROP TABLE IF EXISTS docs; DROP TABLE IF EXISTS collection; DROP TABLE IF EXISTS entries;
+                DROP TABLE IF EXISTS shared; DROP TABLE IF EXISTS mentions;""")
+            self.conn.execute(f"PRAGMA user_version = {STATE_FORMAT}")
+        self.conn.executescript("""
+            CREATE TABLE IF NOT EXISTS docs (id TEXT PRIMARY KEY, source TEXT, valid INTEGER NOT NULL,
+                                             state TEXT NOT NULL);
+            CREATE INDEX IF NOT EXISTS docs_source ON docs (source);
+            CREATE TABLE IF NOT EXISTS collection (stage TEXT PRIMARY KEY, key TEXT NOT NULL);
+        """)
+        self.entries = EntryStore(self.conn)
 
+    def get(self, doc_id: str) -> DocState | None:
+        row = self.conn.execute("SELECT state FROM docs WHERE id = ?", (doc_id,)).fetchone()
+        return DocState(**json.loads(row[0])) if row else None
 
-def load_state(out_dir: Path) -> BuildState:
-    """The recorded state, or an empty one (a fresh clone, another teipress version's state,
-    or a state file that cannot be read: everything is then checked from the files)."""
-    path = out_dir / STATE_DIR / STATE_FILE
-    try:
-        data = json.loads(path.read_text("utf-8"))
-        if data.get("format") != STATE_VERSION:
-            return BuildState()
-        docs = {doc_id: DocState(**fields) for doc_id, fields in data["docs"].items()}
-        return BuildState(docs=docs, collection=data.get("collection", {}), version=data.get("teipress", ""))
-    except (OSError, ValueError, TypeError, KeyError):
-        return BuildState()
+    def find_source(self, source: str) -> tuple[str, DocState] | tuple[None, None]:
+        """The document converted from a seed (its path relative to the project)."""
+        row = self.conn.execute("SELECT id, state FROM docs WHERE source = ?", (source,)).fetchone()
+        return (row[0], DocState(**json.loads(row[1]))) if row else (None, None)
 
+    def put(self, doc_id: str, doc: DocState) -> None:
+        self.conn.execute("INSERT OR REPLACE INTO docs VALUES (?, ?, ?, ?)",
+                          (doc_id, doc.source, int(doc.valid), to_json(vars(doc))))
 
-ENTRIES_FILE = "entries.sqlite"
-ENTRIES_FORMAT = 2
+    def remove(self, doc_id: str) -> None:
+        self.conn.execute("DELETE FROM docs WHERE id = ?", (doc_id,))
+
+    def documents(self, valid_only: bool = False) -> Iterator[tuple[str, DocState]]:
+        """Every document (or every valid one), by id, read a few at a time."""
+        query = "SELECT id, state FROM docs" + (" WHERE valid" if valid_only else "") + " ORDER BY id"
+        for doc_id, text in self.conn.execute(query):
+            yield doc_id, DocState(**json.loads(text))
+
+    def count(self) -> int:
+        return self.conn.execute("SELECT count(*) FROM docs").fetchone()[0]
+
+    def collection_key(self, stage: str) -> str | None:
+        row = self.conn.execute("SELECT key FROM collection WHERE stage = ?", (stage,)).fetchone()
+        return row[0] if row else None
+
+    def set_collection_key(self, stage: str, key: str | None) -> None:
+        if key is None:
+            self.conn.execute("DELETE FROM collection WHERE stage = ?", (stage,))
+        else:
+            self.conn.execute("INSERT OR REPLACE INTO collection VALUES (?, ?)", (stage, key))
+
+    def commit(self) -> None:
+        self.conn.commit()
+
+    def close(self) -> None:
+        """Close without committing: what the build did not commit is checked again next time."""
+        self.conn.close()
 
 
 class EntryStore:
     """What the collection pages need of each document (its collection entry), one row a
-    document in SQLite, with the document's place in the order of the index (order, a text
-    that sorts like web_pages.sort_key) and the names it mentions. The build puts entries in
-    as documents are done and reads them back in order, a few at a time, so no collection
-    page needs the whole collection in memory. The parts many documents share (the
-    edition's description, editorial declaration, rights) are stored once."""
+    document, with the document's place in the order of the index (a text that sorts like
+    web_pages.sort_key) and the names it mentions. The build puts entries in as documents
+    are done and reads them back in order, a few at a time, so no collection page needs
+    the whole collection in memory. The parts many documents share (the edition's
+    description, editorial declaration, rights) are stored once. Part of the build state's
+    database: a document's state and its entry are committed together."""
 
-    def __init__(self, out_dir: Path):
-        path = out_dir / STATE_DIR / ENTRIES_FILE
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.conn = sqlite3.connect(path)
-        version = self.conn.execute("PRAGMA user_version").fetchone()[0]
-        if version != ENTRIES_FORMAT:  # an older layout: a cache, so start it again
-            self.conn.executescript("DROP TABLE IF EXISTS entries; DROP TABLE IF EXISTS shared;"
-                                    "DROP TABLE IF EXISTS mentions;")
-            self.conn.execute(f"PRAGMA user_version = {ENTRIES_FORMAT}")
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn = conn
         self.conn.executescript("""
             CREATE TABLE IF NOT EXISTS entries (id TEXT PRIMARY KEY, sort TEXT NOT NULL, nav TEXT NOT NULL,
                                                 entry TEXT NOT NULL);
@@ -124,7 +159,8 @@ class EntryStore:
         """)
 
     def put(self, rows: Iterable[EntryRow], shared: dict[str, str]) -> None:
-        """Record (or replace) entries (see entry_row), in one transaction."""
+        """Record (or replace) entries (see entry_row), and commit them with the state of
+        their documents."""
         with self.conn:
             for doc_id, order, nav, entry, mentions in rows:
                 self.conn.execute("INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?)", (doc_id, order, nav, entry))
@@ -132,12 +168,16 @@ class EntryStore:
                 self.conn.executemany("INSERT INTO mentions VALUES (?, ?)", [(key, doc_id) for key in mentions])
             self.conn.executemany("INSERT OR REPLACE INTO shared VALUES (?, ?)", shared.items())
 
-    def keep_only(self, live: Collection[str]) -> None:
+    def keep_valid(self) -> None:
         """Forget the entries of documents that are gone or no longer valid."""
-        gone = [(doc_id,) for (doc_id,) in self.conn.execute("SELECT id FROM entries") if doc_id not in live]
         with self.conn:
-            self.conn.executemany("DELETE FROM entries WHERE id = ?", gone)
-            self.conn.executemany("DELETE FROM mentions WHERE id = ?", gone)
+            self.conn.execute("DELETE FROM entries WHERE id NOT IN (SELECT id FROM docs WHERE valid)")
+            self.conn.execute("DELETE FROM mentions WHERE id NOT IN (SELECT id FROM entries)")
+
+    def missing(self) -> list[str]:
+        """The valid documents the store has no entry of (a state from an older build)."""
+        return [doc_id for (doc_id,) in self.conn.execute(
+            "SELECT id FROM docs WHERE valid AND id NOT IN (SELECT id FROM entries) ORDER BY id")]
 
     def ids(self, with_pdf: bool = False) -> set[str]:
         query = "SELECT id FROM entries" + (" WHERE json_extract(entry, '$.has_pdf')" if with_pdf else "")
@@ -172,9 +212,6 @@ class EntryStore:
             shared[key] = json.loads(row[0]) if row else {}
         return {**entry, **shared[key]}  # (one dict a key: the shared parts are the same objects)
 
-    def close(self) -> None:
-        self.conn.close()
-
 
 # id, place in the order of the index, nav (JSON), entry (JSON), keys of the names it mentions
 EntryRow = tuple[str, str, str, str, list[str]]
@@ -191,14 +228,3 @@ def entry_row(entry: dict, order: str) -> EntryRow:
 
 def to_json(value: object) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-
-
-def save_state(out_dir: Path, state: BuildState) -> None:
-    data = {
-        "format": STATE_VERSION,
-        "teipress": __version__,
-        "docs": {doc_id: vars(doc) for doc_id, doc in sorted(state.docs.items())},  # (asdict deep-copies)
-        "collection": state.collection,
-    }
-    atomic_write(out_dir / STATE_DIR / STATE_FILE,
-                 json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
