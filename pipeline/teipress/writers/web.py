@@ -224,6 +224,11 @@ def read_tei(path: Path) -> etree._Element:
 def link_or_copy(source: Path, target: Path) -> bool:
     """Make target hold source's bytes: a hard link where possible, else a copy; True if changed."""
     try:
+        os.link(source, target)  # where there is no target yet (a first build), one call does it
+        return True
+    except OSError:  # a target there, no folder yet, another file system, no links: the careful way
+        pass
+    try:
         if target.exists() and (os.path.samefile(source, target) or target.read_bytes() == source.read_bytes()):
             return False
     except OSError:
