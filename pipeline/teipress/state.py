@@ -186,6 +186,11 @@ class EntryStore:
     def __iter__(self) -> Iterator[dict]:
         return self.ordered()
 
+    def orders(self) -> Iterator[str]:
+        """Every document's place in the order of the index, in that order."""
+        for (order,) in self.conn.execute("SELECT sort FROM entries ORDER BY sort"):
+            yield order
+
     def navs(self) -> Iterator[dict]:
         """id, title and date of every document, in the order of the index."""
         for (nav,) in self.conn.execute("SELECT nav FROM entries ORDER BY sort"):

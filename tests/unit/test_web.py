@@ -279,8 +279,9 @@ def test_sitemap_and_robots(site):
     sitemap = etree.parse(str(site / "sitemap.xml"), safe_parser())
     locs = sitemap.xpath("//s:loc/text()", namespaces={"s": "http://www.sitemaps.org/schemas/sitemap/0.9"})
     base = "https://edition.example.org/letters/"
-    assert locs == [base, base + "about.html", base + "search.html", base + "people.html", base + "organisations.html",
-                    base + "places.html", f"{base}{SEED_ID}.html", base + "hostile.html"]
+    # the edition's own pages, the documents in index order, then the name pages
+    assert locs == [base, base + "about.html", base + "search.html", f"{base}{SEED_ID}.html", base + "hostile.html",
+                    base + "people.html", base + "organisations.html", base + "places.html"]
     robots = (site / "robots.txt").read_text("utf-8")
     assert f"Sitemap: {base}sitemap.xml" in robots.splitlines()
 

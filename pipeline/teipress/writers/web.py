@@ -18,7 +18,6 @@ files whose bytes did not change are not rewritten.
 from __future__ import annotations
 
 import filecmp
-import itertools
 import os
 import re
 import shutil
@@ -35,10 +34,11 @@ from teipress.config import Config
 from teipress.edition import reading
 from teipress.errors import InputError, OutputError, RenderError, TeipressError
 from teipress.writers import web_assets
-from teipress.writers.web_meta import base_url, citation_files, robots, sitemap
-from teipress.writers.web_pages import (NAV_MARKER, about_page, catalogue_js, collect_entities, document_page,
-                                        entity_index_pages, entity_page_html, index_pages, prevnext_html,
-                                        search_page, sort_key)
+from teipress.writers.web_meta import SITEMAP_END, SITEMAP_START, base_url, citation_files, robots, sitemap_url
+from teipress.writers.web_pages import (CATALOGUE_END, CATALOGUE_START, NAV_MARKER, AboutFacts, IndexPages,
+                                        about_page, catalogue_row, count_entities, document_page,
+                                        entity_index_pages, entity_page_html, order_text, order_year,
+                                        prevnext_html, search_page, sort_key)
 from teipress.writers.web_text import entity_page
 from teipress.xmlio import atomic_write, safe_parser
 
@@ -89,13 +89,17 @@ def render_document(doc: dict, nav: dict, config: Config) -> bytes:
 
 class EntryList:
     """Collection entries held in a list, readable as write_collection reads the build's
-    EntryStore: in index order, as often as needed, and by the names they mention."""
+    EntryStore (state.py): in index order, with their places in it, and by the names they
+    mention."""
 
     def __init__(self, entries: Iterable[dict]):
         self.entries = sorted(entries, key=sort_key)
 
     def __iter__(self) -> Iterator[dict]:
         return iter(self.entries)
+
+    def orders(self) -> Iterator[str]:
+        return (order_text(e) for e in self.entries)
 
     def mentioning(self, key: str) -> list[dict]:
         return [e for e in self.entries if any(x["key"] == key for x in e.get("entities") or [])]
@@ -108,60 +112,84 @@ def write_collection(web_dir: Path, entries, config: Config, *, citations: bool 
     """Everything of the site that depends on the whole collection, plus the assets.
 
     entries: the documents' header_fields dicts (with "has_pdf"), as an EntryList or the
-    build's EntryStore (state.py), which give them in index order, as often as needed,
-    without holding them all. Each page is written as it is made. Document pages of
-    documents no longer in entries are removed, as are their citation files. The citation
-    files (cite/<id>.bib, .ris) are written here unless citations=False (the build writes
-    them with each document).
+    build's EntryStore, which give them in index order without holding them all: one pass
+    over them makes the index pages (written as each fills), the catalogue and the sitemap
+    (written as they grow), and gathers what the About and name pages need. Document pages
+    of documents no longer in entries are removed, as are their citation files. The
+    citation files (cite/<id>.bib, .ris) are written here unless citations=False (the
+    build writes them with each document).
     """
     web_dir = Path(web_dir)
+    base = base_url(config)
     for name, data in web_assets.asset_files().items():
         write_if_changed(web_dir / name, data)
-    index_names = []
-    for name, html in index_pages(entries, config):
+    index = IndexPages((order_year(order) for order in entries.orders()), config)
+    about, entities = AboutFacts(), {}
+    with StreamedFile(web_dir / "assets" / "catalogue.js") as catalogue, \
+            StreamedFile(web_dir / "sitemap.xml") as site:
+        catalogue.write(CATALOGUE_START)
+        site.write(SITEMAP_START + "".join(sitemap_url(base + name) for name in
+                                           ["", "about.html", "search.html"] + index.names[1:]))
+        for n, entry in enumerate(entries):
+            page = index.add(entry)
+            if page is not None:
+                write_if_changed(web_dir / page[0], page[1].encode("utf-8"))
+            catalogue.write(("," if n else "") + catalogue_row(entry))
+            site.write(sitemap_url(f"{base}{entry['id']}.html", (entry.get("conversion") or {}).get("when")))
+            about.add(entry)
+            count_entities(entities, entry)
+            if citations:
+                for name, data in citation_files(entry, config, entry.get("has_pdf", False)).items():
+                    write_if_changed(web_dir / name, data)
+        name, html = index.finish()
         write_if_changed(web_dir / name, html.encode("utf-8"))
-        index_names.append(name)
-    write_chunks_if_changed(web_dir / "assets" / "catalogue.js", (c.encode("utf-8") for c in catalogue_js(entries)))
-    write_if_changed(web_dir / "about.html", about_page(entries, config).encode("utf-8"))
+        catalogue.write(CATALOGUE_END)
+        name_pages = entity_index_pages(entities, config)  # the register's entries: one index per kind, a page each
+        for name, html in name_pages:
+            write_if_changed(web_dir / name, html.encode("utf-8"))
+        for key, entity in sorted(entities.items()):
+            write_if_changed(web_dir / entity_page(key),
+                             entity_page_html(entity, entries.mentioning(key), config).encode("utf-8"))
+            name_pages.append((entity_page(key), None))
+        site.write("".join(sitemap_url(base + name) for name, _ in name_pages) + SITEMAP_END)
+    write_if_changed(web_dir / "about.html", about_page(about, config).encode("utf-8"))
     write_if_changed(web_dir / "search.html", search_page(config).encode("utf-8"))
-    entities = collect_entities(entries)  # the register's entries: one index per kind, a page each
-    name_pages = entity_index_pages(entities, config)
-    for name, html in name_pages:
-        write_if_changed(web_dir / name, html.encode("utf-8"))
-    name_names = [name for name, _ in name_pages]
-    for key, entity in sorted(entities.items()):
-        write_if_changed(web_dir / entity_page(key),
-                         entity_page_html(entity, entries.mentioning(key), config).encode("utf-8"))
-        name_names.append(entity_page(key))
-    if citations:
-        for entry in entries:
-            for name, data in citation_files(entry, config, entry.get("has_pdf", False)).items():
-                write_if_changed(web_dir / name, data)
-    base = base_url(config)
-    urls = [(base, None), (base + "about.html", None), (base + "search.html", None)]
-    urls += [(base + name, None) for name in index_names[1:] + name_names]
-    documents = ((f"{base}{e['id']}.html", (e.get("conversion") or {}).get("when")) for e in entries)
-    write_if_changed(web_dir / "sitemap.xml", sitemap(itertools.chain(urls, documents)))
     write_if_changed(web_dir / "robots.txt", robots(config))
-    _remove_stale(web_dir, entries.ids(), entries.ids(with_pdf=True), set(index_names + name_names))
+    _remove_stale(web_dir, entries.ids(), entries.ids(with_pdf=True), {n for n, _ in name_pages} | set(index.names))
 
 
-def write_chunks_if_changed(path: Path, chunks: Iterable[bytes]) -> bool:
-    """write_if_changed for a file made a piece at a time (it grows with the edition): the
-    pieces go to a temporary file, which replaces path only when its bytes differ."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(tmp, "wb") as handle:
-            handle.writelines(chunks)
-        if path.exists() and filecmp.cmp(tmp, path, shallow=False):
-            tmp.unlink()
-            return False
-        os.replace(tmp, path)
-        return True
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise OutputError(f"cannot write the file: {exc.strerror}", path=str(path)) from None
+class StreamedFile:
+    """A file written a piece at a time (it grows with the edition): the pieces go to a
+    temporary file, which replaces the file at the end only if its bytes differ, and is
+    dropped if the writing fails."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self.tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+
+    def __enter__(self) -> StreamedFile:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.handle = open(self.tmp, "w", encoding="utf-8", newline="")
+        except OSError as exc:
+            raise OutputError(f"cannot write the file: {exc.strerror}", path=str(self.path)) from None
+        return self
+
+    def write(self, text: str) -> None:
+        self.handle.write(text)
+
+    def __exit__(self, kind, error, trace) -> None:
+        try:
+            self.handle.close()
+            if kind is None:
+                if self.path.exists() and filecmp.cmp(self.tmp, self.path, shallow=False):
+                    self.tmp.unlink()
+                else:
+                    os.replace(self.tmp, self.path)
+        except OSError as exc:
+            raise OutputError(f"cannot write the file: {exc.strerror}", path=str(self.path)) from None
+        finally:
+            self.tmp.unlink(missing_ok=True)
 
 
 def write_if_changed(path: Path, data: bytes) -> bool:

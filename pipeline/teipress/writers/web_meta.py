@@ -237,15 +237,14 @@ def citation_files(fields: dict, config: Config, has_pdf: bool = False) -> dict[
 # crawlers
 
 
-def sitemap(urls: list[tuple[str, str | None]]) -> bytes:
-    """sitemap.xml for (address, lastmod or None) pairs."""
-    lines = ['<?xml version="1.0" encoding="UTF-8"?>',
-             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
-    for loc, lastmod in urls:
-        extra = f"<lastmod>{xml_escape(lastmod)}</lastmod>" if lastmod else ""
-        lines.append(f"  <url><loc>{xml_escape(loc)}</loc>{extra}</url>")
-    lines.append("</urlset>")
-    return ("\n".join(lines) + "\n").encode("utf-8")
+# sitemap.xml: SITEMAP_START, a sitemap_url line an address, SITEMAP_END
+SITEMAP_START = '<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+SITEMAP_END = "</urlset>\n"
+
+
+def sitemap_url(loc: str, lastmod: str | None = None) -> str:
+    extra = f"<lastmod>{xml_escape(lastmod)}</lastmod>" if lastmod else ""
+    return f"  <url><loc>{xml_escape(loc)}</loc>{extra}</url>\n"
 
 
 def robots(config: Config) -> bytes:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from urllib.parse import quote
 
 from teipress import __version__
@@ -160,6 +160,12 @@ def order_text(entry: dict) -> str:
     joined by a character no part can hold (XML text has no U+0001), which sorts before
     every other, so a part that is the start of another sorts first, as in a tuple."""
     return "\x01".join(map(str, sort_key(entry)))
+
+
+def order_year(order: str) -> str:
+    """The year (as _years gives it) of the entry an order_text was made of."""
+    iso = order.split("\x01")[1]
+    return iso[:4] if iso[:4].isdigit() else "undated"
 
 
 # ---------------------------------------------------------------------------
@@ -355,58 +361,87 @@ def _years(entry: dict) -> str:
     return iso[:4] if iso[:4].isdigit() else "undated"
 
 
-def index_pages(entries: Iterable[dict], config: Config) -> Iterator[tuple[str, str]]:
-    """The list of documents, sorted by date, in pages of PAGE_SIZE rows, one page at a time.
+class IndexPages:
+    """The list of documents, sorted by date, in pages of PAGE_SIZE rows, made a page at a
+    time as the entries come in index order (add, then finish).
 
-    entries: every document's entry in index order (sort_key), readable twice: once for
-    the years and the pager, once for the rows. Every page carries the full pager and the
-    years, so without JavaScript the pages together are the whole sorted list; with it, the
-    filters search the whole catalogue (catalogue.js).
+    years: the year of every document in index order (order_year), read first for what
+    every page carries: the years and the full pager, so that without JavaScript the pages
+    together are the whole sorted list; with it, the filters search the whole catalogue
+    (catalogue.js).
     """
-    count = 0
-    spans: list[list[str]] = []  # first and last year of each page
-    first_page_of_year: dict[str, int] = {}
-    year_counts: Counter = Counter()
-    first_dated = last_dated = None
-    for entry in entries:
-        year = _years(entry)
-        if count % PAGE_SIZE == 0:
-            spans.append([year, year])
-        spans[-1][1] = year
-        first_page_of_year.setdefault(year, count // PAGE_SIZE + 1)
-        year_counts[year] += 1
-        if year != "undated":
-            first_dated = first_dated or year
-            last_dated = year
-        count += 1
-    pages = max(1, len(spans))
-    years = "".join(
-        f'<li><a href="{index_page_name(page)}#y{year}">{"Undated" if year == "undated" else year}</a>'
-        f' <span class="count">({year_counts[year]})</span></li>'
-        for year, page in first_page_of_year.items())
-    extent = f"{first_dated}–{last_dated}" if first_dated else ""
-    intro = (f'<p class="lede">{count} document{"s" if count != 1 else ""}'
-             + (f", {extent}" if extent else "") + ", sorted by date. "
-             + 'Read them here, <a href="search.html">search their full text</a>, '
-             + 'or download every one as TEI P5 and PDF.</p>')
 
-    def span(n: int) -> str:
-        if n > len(spans):
+    def __init__(self, years: Iterable[str], config: Config):
+        self.config = config
+        self.count = 0
+        self.spans: list[list[str]] = []  # first and last year of each page
+        self.first_page_of_year: dict[str, int] = {}
+        year_counts: Counter = Counter()
+        first_dated = last_dated = None
+        for year in years:
+            if self.count % PAGE_SIZE == 0:
+                self.spans.append([year, year])
+            self.spans[-1][1] = year
+            self.first_page_of_year.setdefault(year, self.count // PAGE_SIZE + 1)
+            year_counts[year] += 1
+            if year != "undated":
+                first_dated = first_dated or year
+                last_dated = year
+            self.count += 1
+        self.pages = max(1, len(self.spans))
+        self.years = "".join(
+            f'<li><a href="{index_page_name(page)}#y{year}">{"Undated" if year == "undated" else year}</a>'
+            f' <span class="count">({year_counts[year]})</span></li>'
+            for year, page in self.first_page_of_year.items())
+        extent = f"{first_dated}–{last_dated}" if first_dated else ""
+        self.intro = (f'<p class="lede">{self.count} document{"s" if self.count != 1 else ""}'
+                      + (f", {extent}" if extent else "") + ", sorted by date. "
+                      + 'Read them here, <a href="search.html">search their full text</a>, '
+                      + 'or download every one as TEI P5 and PDF.</p>')
+        self.number, self.rows, self.seen_years = 1, [], set()
+
+    @property
+    def names(self) -> list[str]:
+        return [index_page_name(n) for n in range(1, self.pages + 1)]
+
+    def add(self, entry: dict) -> tuple[str, str] | None:
+        """Take the next entry; returns a page (name, html) when one is full."""
+        page = None
+        if len(self.rows) == PAGE_SIZE:
+            page = self.finish()
+            self.number, self.rows, self.seen_years = self.number + 1, [], set()
+        year = _years(entry)
+        row_id = ""
+        if self.first_page_of_year[year] == self.number and year not in self.seen_years:
+            row_id = f' id="y{year}"'
+        self.seen_years.add(year)
+        self.rows.append(
+            f"<tr{row_id}><td class=\"c-date\">{time_html(entry)}</td>"
+            f'<td class="c-title"><a href="{esc(entry["id"])}.html">{esc(entry["title"])}</a></td>'
+            f'<td class="c-corr">{correspondents_html(entry)}</td>'
+            f'<td class="c-type">{esc(type_label(entry))}</td>'
+            f'<td class="c-archive">{esc(archive_label(entry))}</td></tr>')
+        return page
+
+    def _span(self, n: int) -> str:
+        if n > len(self.spans):
             return "—"
-        first, last = spans[n - 1]
+        first, last = self.spans[n - 1]
         return first if first == last else f"{first}–{last}"
 
-    def page_html(number: int, body_rows: list[str]) -> tuple[str, str]:
+    def finish(self) -> tuple[str, str]:
+        """The page of the rows taken so far (the last page, once every entry is in)."""
+        config, number, pages = self.config, self.number, self.pages
         pager = ""
         if pages > 1:
             links = "".join(
                 f'<li><a href="{index_page_name(n)}"{_current(n == number)}>'
-                f'<span class="visually-hidden">Page {n}: </span>{esc(span(n))}</a></li>'
+                f'<span class="visually-hidden">Page {n}: </span>{esc(self._span(n))}</a></li>'
                 for n in range(1, pages + 1))
             pager = f'<nav class="pager" aria-label="Pages of the list ({{where}})"><ul>{links}</ul></nav>'
         caption = "Documents, sorted by date" + (f", page {number} of {pages}" if pages > 1 else "")
         main = f"""<h1>{esc(config.title)}</h1>
-{intro}
+{self.intro}
 <form class="filters" id="filters" hidden>
 <fieldset><legend>Filter the documents</legend>
 <div class="filter-grid">
@@ -418,13 +453,13 @@ def index_pages(entries: Iterable[dict], config: Config) -> Iterator[tuple[str, 
 </fieldset>
 </form>
 <p id="filter-status" class="filter-status" role="status"></p>
-<nav class="years" aria-label="Years"><h2 class="small-heading">Years</h2><ul>{years}</ul></nav>
+<nav class="years" aria-label="Years"><h2 class="small-heading">Years</h2><ul>{self.years}</ul></nav>
 {pager.replace("{where}", "top")}
 <div class="table-scroll"><table class="doc-list" id="doc-list">
 <caption class="visually-hidden">{caption}</caption>
 <thead><tr><th scope="col">Date</th><th scope="col">Title</th><th scope="col">Sender → recipient</th><th scope="col">Type</th><th scope="col">Archive</th></tr></thead>
 <tbody>
-{chr(10).join(body_rows)}
+{chr(10).join(self.rows)}
 </tbody>
 </table></div>
 {pager.replace("{where}", "bottom")}"""
@@ -432,43 +467,22 @@ def index_pages(entries: Iterable[dict], config: Config) -> Iterator[tuple[str, 
         return (index_page_name(number),
                 frame(config=config, title=title, page="index", main=main,
                       canonical=base_url(config) + ("" if number == 1 else index_page_name(number)),
-                      description=f"{count} documents of {config.title}", scripts=("assets/catalogue.js",)))
-
-    number, body_rows, seen_years = 1, [], set()
-    for entry in entries:
-        if len(body_rows) == PAGE_SIZE:
-            yield page_html(number, body_rows)
-            number, body_rows, seen_years = number + 1, [], set()
-        year = _years(entry)
-        row_id = ""
-        if first_page_of_year[year] == number and year not in seen_years:
-            row_id = f' id="y{year}"'
-        seen_years.add(year)
-        body_rows.append(
-            f"<tr{row_id}><td class=\"c-date\">{time_html(entry)}</td>"
-            f'<td class="c-title"><a href="{esc(entry["id"])}.html">{esc(entry["title"])}</a></td>'
-            f'<td class="c-corr">{correspondents_html(entry)}</td>'
-            f'<td class="c-type">{esc(type_label(entry))}</td>'
-            f'<td class="c-archive">{esc(archive_label(entry))}</td></tr>')
-    yield page_html(number, body_rows)
+                      description=f"{self.count} documents of {config.title}", scripts=("assets/catalogue.js",)))
 
 
 CATALOGUE_FIELDS = ["id", "iso", "date", "title", "senders", "recipients", "type", "typeLabel", "archive", "year"]
+# catalogue.js: CATALOGUE_START, the rows (catalogue_row) separated by commas, CATALOGUE_END
+CATALOGUE_START = ('window.teipressCatalogue = {"fields":'
+                   + json.dumps(CATALOGUE_FIELDS, ensure_ascii=True, separators=(",", ":")) + ',"rows":[')
+CATALOGUE_END = "]};\n"
 
 
-def catalogue_js(entries: Iterable[dict]) -> Iterator[str]:
-    """The catalogue the filters search: one compact row per document, in index order, given
-    a piece at a time (it grows with the edition)."""
-    def compact(value: object) -> str:
-        return json.dumps(value, ensure_ascii=True, separators=(",", ":"))
-
-    yield f'window.teipressCatalogue = {{"fields":{compact(CATALOGUE_FIELDS)},"rows":['
-    for n, e in enumerate(entries):
-        row = [e["id"], (e.get("date") or {}).get("iso") or "", date_label(e), e.get("title") or "",
-               [p["name"] for p in e.get("senders") or []], [p["name"] for p in e.get("recipients") or []],
-               e.get("type") or "", type_label(e), archive_label(e), _years(e)]
-        yield ("," if n else "") + compact(row)
-    yield "]};\n"
+def catalogue_row(e: dict) -> str:
+    """One compact row of the catalogue the filters search."""
+    row = [e["id"], (e.get("date") or {}).get("iso") or "", date_label(e), e.get("title") or "",
+           [p["name"] for p in e.get("senders") or []], [p["name"] for p in e.get("recipients") or []],
+           e.get("type") or "", type_label(e), archive_label(e), _years(e)]
+    return json.dumps(row, ensure_ascii=True, separators=(",", ":"))
 
 
 # ---------------------------------------------------------------------------
@@ -523,19 +537,28 @@ def signs_table() -> str:
             f"<tbody>{''.join(rows)}</tbody></table></div>")
 
 
-def about_page(entries: Iterable[dict], config: Config) -> str:
-    tallies = {key: _Tally() for key in ("project", "editorial", "publisher", "rights")}
-    count, first_dated, last_dated = 0, None, None
-    for e in entries:
-        count += 1
+class AboutFacts:
+    """What the About page says of the documents, gathered as they go by (add)."""
+
+    def __init__(self):
+        self.tallies = {key: _Tally() for key in ("project", "editorial", "publisher", "rights")}
+        self.count = 0
+        self.first_dated = self.last_dated = None
+
+    def add(self, e: dict) -> None:
+        self.count += 1
         for key in ("project", "editorial", "publisher"):
             if e.get(key):
-                tallies[key].add(e[key])
+                self.tallies[key].add(e[key])
         if e.get("rights"):
-            tallies["rights"].add(rights_text(e))
+            self.tallies["rights"].add(rights_text(e))
         if (e.get("date") or {}).get("iso"):
-            first_dated = first_dated or e
-            last_dated = e
+            self.first_dated = self.first_dated or e
+            self.last_dated = e
+
+
+def about_page(facts: AboutFacts, config: Config) -> str:
+    tallies, count, first_dated, last_dated = facts.tallies, facts.count, facts.first_dated, facts.last_dated
     project = tallies["project"].most_common() or config.project
     editorial = tallies["editorial"].most_common() or []
     principles = "".join(
@@ -581,17 +604,14 @@ KIND_PAGES = {"person": ("people.html", "People"), "org": ("organisations.html",
               "place": ("places.html", "Places")}
 
 
-def collect_entities(entries: Iterable[dict]) -> dict[str, dict]:
-    """Register entries across the edition: key -> kind, name, URIs, and how many documents
-    mention them (entries in index order)."""
-    found: dict[str, dict] = {}
-    for entry in entries:
-        for entity in entry.get("entities") or []:
-            item = found.setdefault(entity["key"], {"key": entity["key"], "kind": entity["kind"],
-                                                    "name": entity["name"], "uris": [], "count": 0})
-            item["uris"] += [u for u in entity.get("uris", []) if u not in item["uris"]]
-            item["count"] += 1
-    return found
+def count_entities(found: dict[str, dict], entry: dict) -> None:
+    """Add the register entries a document mentions to found (key -> kind, name, URIs, and
+    how many documents mention it), entries coming in index order."""
+    for entity in entry.get("entities") or []:
+        item = found.setdefault(entity["key"], {"key": entity["key"], "kind": entity["kind"],
+                                                "name": entity["name"], "uris": [], "count": 0})
+        item["uris"] += [u for u in entity.get("uris", []) if u not in item["uris"]]
+        item["count"] += 1
 
 
 def _kind_tabs(current: str) -> str:
