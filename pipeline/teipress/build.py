@@ -475,16 +475,16 @@ def _nav_entry(entry: dict | None) -> dict | None:
     return None if entry is None else {k: entry.get(k) for k in ("id", "title", "date")}
 
 
-def _neighbours(store: EntryStore) -> Iterable[tuple[str, dict]]:
-    """(doc id, {"prev": nav or None, "next": nav or None}) in the order of the index, read
-    from the store three at a time."""
+def _pages_in_order(state: BuildState) -> Iterable[tuple[str, dict, str | None, list[str] | None]]:
+    """(doc id, {"prev": nav or None, "next": nav or None}, the nav key and the staged page
+    the state records) in the order of the index, read from the state three at a time."""
     before = current = None
-    for nav in store.navs():
+    for nav, nav_key, staged in state.pages():
         if current is not None:
-            yield current["id"], {"prev": before, "next": nav}
-        before, current = current, nav
+            yield current[0]["id"], {"prev": before, "next": nav}, current[1], current[2]
+        before, current = current[0] if current else None, (nav, nav_key, staged)
     if current is not None:
-        yield current["id"], {"prev": before, "next": None}
+        yield current[0]["id"], {"prev": before, "next": None}, current[1], current[2]
 
 
 def _finish_pages(job: Job, state: BuildState, workers: int, executor: str,
@@ -497,12 +497,11 @@ def _finish_pages(job: Job, state: BuildState, workers: int, executor: str,
 
     staged = set(_listing(job.out_dir / STATE_DIR / "pages", ".html", signatures=False))
     stale = []
-    for doc_id, nav in _neighbours(state.entries):
-        if doc_id not in staged:
+    for doc_id, nav, recorded, _ in _pages_in_order(state):
+        if doc_id not in staged and recorded != nav_key(nav):
             known = state.get(doc_id)
-            if known.nav_key != nav_key(nav):
-                stale.append(Task(known.source, doc_id, False, known.tei_sha256, known.edited, known.pdf_key,
-                                  known.page_key, page_only=True))
+            stale.append(Task(known.source, doc_id, False, known.tei_sha256, known.edited, known.pdf_key,
+                              known.page_key, page_only=True))
     if stale:  # pass 2: their TEI is as it was, their neighbours are not
         for res in execute(job, stale, workers, executor, scheduler, lambda n: None):
             if res.error:
@@ -516,12 +515,11 @@ def _finish_pages(job: Job, state: BuildState, workers: int, executor: str,
     stage = result.stage("web")
     ends: dict[str, bytes] = {}  # the end of a page, by language
     pages_there = _listing(job.out_dir / "web", ".html", signatures=False)
-    for doc_id, nav in _neighbours(state.entries):
-        known = state.get(doc_id) if doc_id in staged else None
-        if known is None or not known.staged:
+    for doc_id, nav, _, staged_as in _pages_in_order(state):
+        if doc_id not in staged or not staged_as:
             stage.unchanged += 1
             continue
-        page_key, lang = known.staged
+        page_key, lang = staged_as
         if lang not in ends:
             ends[lang] = frame_end(job.config, lang).encode("utf-8")
         page = staged_page(job.out_dir, doc_id)
@@ -535,8 +533,7 @@ def _finish_pages(job: Job, state: BuildState, workers: int, executor: str,
         else:  # the staged file becomes the page: one rename, readers see old or new
             os.replace(page, final)
             stage.written += 1
-        known.nav_key, known.page_key, known.staged = nav_key(nav), page_key, None
-        state.put(doc_id, known)
+        state.page_done(doc_id, nav_key(nav), page_key)
 
 
 def _same_bytes(a: Path, b: Path) -> bool:

@@ -119,6 +119,27 @@ class BuildState:
     def count(self) -> int:
         return self.conn.execute("SELECT count(*) FROM docs").fetchone()[0]
 
+    def pages(self) -> Iterator[tuple[dict, str | None, list[str] | None]]:
+        """Every document with a collection entry, in the order of the index: its nav (id,
+        title, date), and the nav_key and staged page its state records. Read 500 at a time,
+        each batch whole, so the caller may write to the state between rows."""
+        after = ""
+        while True:
+            rows = self.conn.execute(
+                "SELECT e.sort, e.nav, json_extract(d.state, '$.nav_key'), json_extract(d.state, '$.staged') "
+                "FROM entries e JOIN docs d ON d.id = e.id WHERE e.sort > ? ORDER BY e.sort LIMIT 500",
+                (after,)).fetchall()
+            if not rows:
+                return
+            for _, nav, nav_key, staged in rows:
+                yield json.loads(nav), nav_key, json.loads(staged) if staged else None
+            after = rows[-1][0]
+
+    def page_done(self, doc_id: str, nav_key: str, page_key: str) -> None:
+        """A staged page is in place: record its keys."""
+        self.conn.execute("UPDATE docs SET state = json_set(state, '$.nav_key', ?, '$.page_key', ?, '$.staged', NULL) "
+                          "WHERE id = ?", (nav_key, page_key, doc_id))
+
     def collection_key(self, stage: str) -> str | None:
         row = self.conn.execute("SELECT key FROM collection WHERE stage = ?", (stage,)).fetchone()
         return row[0] if row else None
@@ -190,11 +211,6 @@ class EntryStore:
         """Every document's place in the order of the index, in that order."""
         for (order,) in self.conn.execute("SELECT sort FROM entries ORDER BY sort"):
             yield order
-
-    def navs(self) -> Iterator[dict]:
-        """id, title and date of every document, in the order of the index."""
-        for (nav,) in self.conn.execute("SELECT nav FROM entries ORDER BY sort"):
-            yield json.loads(nav)
 
     def ordered(self) -> Iterator[dict]:
         """Every entry with its shared parts, in the order of the index."""
