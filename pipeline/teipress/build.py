@@ -185,8 +185,7 @@ def _plan(project_dir: Path, out_dir: Path, seeds: Path, state: BuildState, job:
         elif stale:
             tasks.append(Task(rel, doc_id, False, known.tei_sha256, False, known.pdf_key, known.page_key))
     planned = {t.source for t in tasks}
-    removed = [doc_id for doc_id, d in state.documents()
-               if d.source and doc_id not in seeded and d.source not in planned]
+    removed = [doc_id for doc_id, source in state.sources() if doc_id not in seeded and source not in planned]
     # TEI files without a seed: an editor's own, or an edited one whose seed was removed
     new_seeds = {Path(t.source).stem for t in tasks if t.doc_id is None}
     for doc_id in sorted(files.tei):
@@ -459,15 +458,10 @@ def _record(res: Result, state: BuildState, result: BuildResult, job: Job, echo:
 def _collection_key(stage: str, state: BuildState) -> str:
     """What a collection stage's output depends on: the index pages on what they show of
     each document, the search index on the pages, the harvest files on the TEI files."""
+    names = {"web": ("entry_key", "has_pdf"), "search": ("page_key", "nav_key")}.get(stage, ("tei_sha256", "has_pdf"))
     h = hashlib.sha256(stage.encode("utf-8"))
-    for doc_id, d in state.documents(valid_only=True):
-        if stage == "web":
-            parts = (doc_id, d.entry_key, d.has_pdf)
-        elif stage == "search":
-            parts = (doc_id, d.page_key, d.nav_key)
-        else:
-            parts = (doc_id, d.tei_sha256, d.has_pdf)
-        h.update(repr(parts).encode("utf-8"))
+    for row in state.fields(*names):
+        h.update(repr(row).encode("utf-8"))
     return h.hexdigest()[:32]
 
 

@@ -110,11 +110,16 @@ class BuildState:
     def remove(self, doc_id: str) -> None:
         self.conn.execute("DELETE FROM docs WHERE id = ?", (doc_id,))
 
-    def documents(self, valid_only: bool = False) -> Iterator[tuple[str, DocState]]:
-        """Every document (or every valid one), by id, read a few at a time."""
-        query = "SELECT id, state FROM docs" + (" WHERE valid" if valid_only else "") + " ORDER BY id"
-        for doc_id, text in self.conn.execute(query):
-            yield doc_id, DocState(**json.loads(text))
+    def sources(self) -> Iterator[tuple[str, str]]:
+        """(doc id, seed) of every document converted from a seed."""
+        yield from self.conn.execute("SELECT id, source FROM docs WHERE source IS NOT NULL ORDER BY id")
+
+    def fields(self, *names: str) -> Iterator[tuple]:
+        """(doc id, and the named DocState fields) of every valid document, by id."""
+        if not set(names) <= DocState.__dataclass_fields__.keys():  # (they go into the query's text)
+            raise ValueError(f"not DocState fields: {names}")
+        columns = "".join(f", json_extract(state, '$.{name}')" for name in names)
+        yield from self.conn.execute(f"SELECT id{columns} FROM docs WHERE valid ORDER BY id")
 
     def count(self) -> int:
         return self.conn.execute("SELECT count(*) FROM docs").fetchone()[0]
