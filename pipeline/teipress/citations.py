@@ -54,6 +54,7 @@ _ABBREV_BEFORE_DOT = re.compile(
     r"univ|govt|corp|inc|ltd|co|pap|por)\.)$",
     re.I,
 )
+_SENTENCE_END = re.compile(r"\.\s+(?=[A-Z\"“(])")
 _URL = re.compile(r"https?://\S+")
 _TRANSLATION = re.compile(r"\b(?:translat(?:ed|ion|or|ors)|trans\.)\b", re.I)
 # Sentences about how the archive got the document: kept in the citation, not an archive
@@ -98,9 +99,11 @@ def known_archive(repository: str) -> dict | None:
 def sentences(text: str) -> list[str]:
     """Split at sentence ends, not at the dots of initials and archival abbreviations."""
     out, start = [], 0
-    for m in re.finditer(r"\.\s+(?=[A-Z\"“(])", text):
+    for m in _SENTENCE_END.finditer(text):
         before = text[start: m.start() + 1]
-        if _ABBREV_BEFORE_DOT.search(before.rstrip()):
+        # (only the last word can be an abbreviation: searching it alone spares a search
+        # of the whole sentence, which the pattern tries at every letter)
+        if _ABBREV_BEFORE_DOT.search(before.rsplit(None, 1)[-1]):
             continue
         out.append(before.strip())
         start = m.end()
@@ -112,6 +115,8 @@ def sentences(text: str) -> list[str]:
 
 def split_top_level(text: str, sep: str) -> list[str]:
     """Split on sep where it is not inside parentheses or brackets."""
+    if "(" not in text and "[" not in text:  # nothing opens: every sep is at the top level
+        return [p.strip() for p in text.split(sep) if p.strip()]
     parts, depth, current = [], 0, []
     i = 0
     while i < len(text):

@@ -126,12 +126,29 @@ def report_bytes(report: dict | list) -> bytes:
     parts = []
     for key, value in report.items():
         if isinstance(value, list):
-            items = ",\n  ".join(json.dumps(item, ensure_ascii=False) for item in value)
-            text = f"[\n  {items}\n ]" if value else "[]"
+            text = f"[\n  {_items_text(value)}\n ]" if value else "[]"
         else:
-            text = json.dumps(value, ensure_ascii=False)
+            text = _ENCODER.encode(value)
         parts.append(f" {json.dumps(key)}: {text}")
     return ("{\n" + ",\n".join(parts) + "\n}\n").encode("utf-8")
+
+
+# json.dumps(value, ensure_ascii=False) makes a new encoder at every call (a report has
+# one item per source line); these are made once and give the same text.
+_ENCODER = json.JSONEncoder(ensure_ascii=False)
+# Every two items of a list and every two keys of an item ",\n" apart: JSON text holds no
+# raw newline anywhere else (strings escape it), so one call encodes a whole list.
+_LIST_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",\n", ": "))
+
+
+def _items_text(items: list) -> str:
+    """The items of a list ",\n  " apart, each as json.dumps(item, ensure_ascii=False) writes it."""
+    if all(type(item) is dict for item in items):
+        # between two keys a key follows ('"'), between two items an item ('{')
+        text = _LIST_ENCODER.encode(items).replace(',\n"', ', "')
+        if text.count("\n") == len(items) - 1:  # no newline left inside an item (no nested list of dicts or numbers)
+            return text[1:-1].replace(",\n", ",\n  ")
+    return ",\n  ".join(map(_ENCODER.encode, items))
 
 
 def schema_href_for(tei_dir: Path) -> str:

@@ -179,6 +179,7 @@ def date_at_start(text: str, context_year: int | None = None) -> tuple[DateValue
     return None
 
 
+_DIGIT = re.compile("[0-9]")
 _AT_END = {kind: re.compile(rf"(?<!\w)(?:{pattern.pattern})[\s.]*$", pattern.flags)
            for kind, pattern in _PATTERNS + _NO_YEAR if kind not in ("year", "decade", "year-range")}
 
@@ -186,6 +187,8 @@ _AT_END = {kind: re.compile(rf"(?<!\w)(?:{pattern.pattern})[\s.]*$", pattern.fla
 @lru_cache(maxsize=8192)
 def date_at_end(text: str, context_year: int | None = None) -> tuple[str, DateValue] | None:
     """A date that closes text ("Zhou Enlai August 23 [1950]" -> "Zhou Enlai ", date)."""
+    if not _DIGIT.search(text):
+        return None  # every pattern needs a day or a year; most lines ending a letter have neither
     best = None
     for kind, pattern in _AT_END.items():
         if kind in ("md", "dm") and not context_year:

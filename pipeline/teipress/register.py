@@ -43,38 +43,62 @@ class Register:
     entries: dict[str, Entry] = field(default_factory=dict)
     digest: str = ""  # sha256 of the register file: an input of every document
     ambiguous: dict[str, list[str]] = field(default_factory=dict)  # name -> entry ids
-    # names by their first word, casefolded: (name, matched in any case?, entry id), longest first
-    _by_first: dict[str, list[tuple[str, bool, str]]] = field(default_factory=dict)
+    # names by their first word, casefolded: (name, matched in any case?, entry id, name casefolded), longest first
+    _by_first: dict[str, list[tuple[str, bool, str, str]]] = field(default_factory=dict)
     _cjk: re.Pattern | None = None  # names in Chinese, Japanese or Korean script (no spaces to split on)
     _by_name: dict[str, str] = field(default_factory=dict)  # "e:" + name or "f:" + folded name -> entry id
+    # for ASCII text: the keys of _by_first -> (the key followed by no word character, the
+    # key's names casefolded)
+    _ascii_index: dict[str, tuple[re.Pattern, tuple[str, ...]]] = field(default_factory=dict)
 
     def find(self, text: str) -> list[tuple[int, int, str]]:
         """Register names in text as (start, end, entry id): longest first, no overlaps.
 
-        Each word of the text is looked up by itself; only the names that begin with it are
-        compared (a regular expression of every name would try them all at every letter)."""
+        Only the words that begin a name are looked at, and only the names that begin with
+        such a word are compared (a regular expression of every name would try them all at
+        every letter)."""
         hits: list[tuple[int, int, str]] = []
         end = 0
-        for word in _WORD.finditer(text):
-            start = word.start()
+        no_brackets = "[" not in text and "]" not in text  # (then every match is balanced)
+        for start, first in self._first_words(text):
             if start < end:
                 continue
-            for name, fold, entry in self._by_first.get(word.group().casefold(), ()):
+            for name, fold, entry, folded in self._by_first[first]:
                 stop = start + len(name)
-                found = text[start:stop]
-                if (found.casefold() == name.casefold() if fold else found == name) \
+                if (text[start:stop].casefold() == folded if fold else text.startswith(name, start)) \
                         and not (stop < len(text) and (text[stop].isalnum() or text[stop] == "_")) \
-                        and _balanced(text, start, stop):
+                        and (no_brackets or _balanced(text, start, stop)):
                     hits.append((start, stop, entry))
                     end = stop
                     break
-        if self._cjk is not None:
+        if self._cjk is not None and not text.isascii():  # (CJK names never match ASCII text)
             taken = [(a, b) for a, b, _ in hits]
             for m in self._cjk.finditer(text):
                 if not any(a < m.end() and m.start() < b for a, b in taken) and _balanced(text, m.start(), m.end()):
                     hits.append((m.start(), m.end(), self._by_name["e:" + m.group()]))
             hits.sort()
         return hits
+
+    def _first_words(self, text: str) -> list[tuple[int, str]]:
+        """(start, casefolded word) of the words of text that may begin a register name, in order.
+
+        A fast path for ASCII text (most of it): its lowercase is its casefold letter for
+        letter, so a name can match only where its casefold occurs in the lowercase text.
+        One set intersection and a substring test per word rule out most words ("the"
+        begins a name, but the name seldom follows it); a pattern per remaining word finds
+        where it stands. Other text is walked word by word."""
+        if not text.isascii():
+            return [(m.start(), word) for m in _WORD.finditer(text)
+                    if (word := m.group().casefold()) in self._by_first]
+        low = text.lower()
+        found = []
+        for word in self._by_first.keys() & _ASCII_WORD.findall(low):
+            where, names = self._ascii_index[word]
+            if any(name in low for name in names):
+                found += [(m.start(), word) for m in where.finditer(low)
+                          if not (m.start() and (low[m.start() - 1].isalnum() or low[m.start() - 1] == "_"))]
+        found.sort()
+        return found
 
     def lookup(self, name: str) -> str | None:
         """The entry a whole name (a correspondent's) stands for, if the register has it."""
@@ -98,6 +122,7 @@ def _case_sensitive(kind: str, name: str) -> bool:
 
 
 _WORD = re.compile(r"\w+")
+_ASCII_WORD = re.compile(r"\w+", re.ASCII)  # the same words in ASCII text, found faster
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
 
 
@@ -114,9 +139,13 @@ def _index(register: Register, exact: list[str], folded: list[str]) -> None:
                 continue
             key = "f:" + name.casefold() if fold else "e:" + name
             register._by_first.setdefault(first.group().casefold(), []).append(
-                (name, fold, register._by_name[key]))
-    for candidates in register._by_first.values():
+                (name, fold, register._by_name[key], name.casefold()))
+    for first, candidates in register._by_first.items():
         candidates.sort(key=lambda c: (-len(c[0]), c[0]))
+        # (no lookbehind for the word's start: a pattern that begins with its literal is
+        # searched for far faster; _first_words checks the character before)
+        register._ascii_index[first] = (re.compile(re.escape(first) + r"(?!\w)", re.ASCII),
+                                        tuple(folded for _, _, _, folded in candidates))
     if cjk:
         register._cjk = re.compile("|".join(re.escape(n) for n in sorted(cjk, key=lambda n: (-len(n), n))))
 

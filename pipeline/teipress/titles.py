@@ -55,6 +55,7 @@ CORRESPONDENCE_TYPES = {
 }
 
 _TYPE_RE = "|".join(f"(?:{p})" for p, _ in DOC_TYPES)
+_DOC_TYPE_STARTS = [(re.compile(rf"(?:{pattern})\b", re.I), kind) for pattern, kind in DOC_TYPES]
 _NUMBER = r"(?:\s+(?:No\.?|Nos\.?|Number|#|№|Nº)\s*[\w/.-]+(?:\s*,\s*[\w/.-]+)*)?"
 
 # "Ciphered Telegram No. 709, " / "Letter addressed by " / "Telegram from " / "Cable, "
@@ -100,8 +101,9 @@ class TitleReading:
 
 def doc_type_of(text: str) -> str | None:
     """The normalised document type a title or Type field names at its start."""
-    for pattern, kind in DOC_TYPES:
-        if re.match(rf"(?:{pattern})\b", text.strip(), re.I):
+    text = text.strip()
+    for pattern, kind in _DOC_TYPE_STARTS:
+        if pattern.match(text):
             return kind
     return None
 

@@ -26,6 +26,13 @@ class Page:
             gap, nbsp = 0, False
         return out
 
+    def last_line(self) -> tuple[int, str] | None:
+        """(1-based number, text) of the last non-blank line, if any."""
+        for i in range(len(self.text) - 1, -1, -1):
+            if self.text[i]:
+                return i + 1, self.text[i]
+        return None
+
     def assign(self, line: SourceLine | int, to: str, rule: str | None = None, dropped: str | None = None) -> None:
         """Record where a line went (line: a SourceLine or a 1-based line number); dropped
         is the part of the line the TEI does not carry, set aside by rule."""

@@ -64,6 +64,10 @@ OPENING_SALUTE = re.compile(
 )
 BULLET = re.compile(r"^(?:[-–—•·*]|\d{1,2}[.)])\s+\S")
 NOTE_LINE = re.compile(r"^\[(\d{1,3})\]\s*(\S.*)$")
+NOTE_ANCHOR = re.compile(r"\[(\d{1,3})\]")
+BRACKETED = re.compile(r"\[[^\]]*\]")
+PARENTHESISED = re.compile(r"\(.+\)")
+NON_WORDS = re.compile(r"\W+")
 NAME_WORD = re.compile(
     r"^(?:[\[(“\"‘]*[A-ZÀ-ÖØ-ÞА-Я][\w'’.\-()]*[\])”\"’,.:]*|[A-Z]\.|of|the|and|for|de|von|van|"
     r"der|la|le|du|da|y|al|bin|ibn|\[[^\]]*\]|\([^)]*\)|[\[(][^\])]*|[^\[(]*[\])])$"
@@ -78,6 +82,8 @@ _SPACES = re.compile("[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\t ]+")
 
 def normalise(text: str) -> str:
     """Whitespace as the editorial declaration says: NBSP and runs of spaces become one space."""
+    if text.isascii() and "  " not in text and "\t" not in text:
+        return text.strip()  # (most lines: nothing to replace, and the search costs eight times the test)
     return _SPACES.sub(" ", text).strip()
 
 
@@ -149,9 +155,9 @@ def is_name_like(text: str, max_words: int = 9) -> bool:
 
 def names_sender(text: str, senders: list[Name]) -> bool:
     """The line is (or ends with) a sender's name: "Zhou Enlai", "FILIPPOV [Stalin]."."""
-    low = re.sub(r"\[[^\]]*\]", "", text).strip().strip("“”\"'‘’").rstrip(".,;:").lower().strip()
+    low = BRACKETED.sub("", text).strip().strip("“”\"'‘’").rstrip(".,;:").lower().strip()
     for name in senders:
-        plain = re.sub(r"\[[^\]]*\]", "", name.text).lower().strip()
+        plain = BRACKETED.sub("", name.text).lower().strip()
         if plain and (low == plain or (len(plain) > 3 and low.endswith(" " + plain))):
             return True
     return False
@@ -159,7 +165,7 @@ def names_sender(text: str, senders: list[Name]) -> bool:
 
 def is_signature(text: str, senders: list[Name]) -> bool:
     bare = text.strip().strip("“”\"'‘’").rstrip(".,;:")
-    if "[signature]" in bare.lower() or re.fullmatch(r"\(.+\)", bare):
+    if "[signature]" in bare.lower() or PARENTHESISED.fullmatch(bare):
         return True
     if names_sender(bare, senders):
         return True
@@ -263,8 +269,8 @@ def _opener(lines: list[SourceLine], title: str, context_year: int | None,
     head: list[Block] = []
     opener: list[Block] = []
     i = 0
-    plain_title = re.sub(r"\W+", " ", title).strip().lower()
-    if lines and plain_title and re.sub(r"\W+", " ", lines[0].text).strip().lower().startswith(plain_title):
+    plain_title = NON_WORDS.sub(" ", title).strip().lower()
+    if lines and plain_title and NON_WORDS.sub(" ", lines[0].text).strip().lower().startswith(plain_title):
         head.append(Block("head", lines[0].text, (lines[0].no,)))
         assign(lines[0], "body/head")
         i = 1
@@ -403,12 +409,12 @@ def build_division(lines: list[SourceLine], *, doc_type: str, lang: str, title: 
     division = Division(type=doc_type, lang=lang)
     # numbered notes ("[1] text") whose anchors ("[1]") appear in the text above them
     anchors = set()
-    for line in lines:
-        if not NOTE_LINE.match(line.text):
-            anchors.update(re.findall(r"\[(\d{1,3})\]", line.text))
+    note_lines = [NOTE_LINE.match(line.text) for line in lines]
+    for line, m in zip(lines, note_lines):
+        if not m:
+            anchors.update(NOTE_ANCHOR.findall(line.text))
     body_lines = []
-    for line in lines:
-        m = NOTE_LINE.match(line.text)
+    for line, m in zip(lines, note_lines):
         if m and m.group(1) in anchors:
             division.notes[m.group(1)] = Block("note", m.group(2), (line.no,), role=m.group(1))
             assign(line, f"body/note[{m.group(1)}]")

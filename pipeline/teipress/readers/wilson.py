@@ -68,6 +68,7 @@ CITATION_IN_TEXT = re.compile(
     r"[^,]*Digital\s+Archive|Wilson\s+Center\s+Digital\s+Archive)\s*,?\s*(?P<source>.*)$",
     re.I,
 )
+CITATION_SHARE_DOWNLOAD = re.compile(r"^citation\s+share\s+download", re.I)  # the old site's buttons
 UNDATED = re.compile(r"^(?:undated|n\.\s?d\.|no date|date unknown|not dated)$", re.I)
 TERMINAL = re.compile(r"[.!?。！？…:;)\]”\"’'»]$|\d$")
 
@@ -365,21 +366,21 @@ class _Reader:
 
     def check_truncation(self, cut_in_character: bool) -> None:
         """A page cut off part-way: where the cut falls, for the encoder to mark it."""
-        units = self.page.units()
-        if not units:
+        last = self.page.last_line()
+        if last is None:
             return
-        last = units[-1]
-        to = self.page.destination(last.no)
+        last_no, last_text = last
+        to = self.page.destination(last_no)
         # only running text can be cut mid-sentence: a signature or a date line has no full stop
         cut_prose = to in ("header/summary", "header/rights", "header/citation", "body/p", "body/postscript/p",
                            "body/list/item") or to.startswith("body/note")
-        if cut_in_character or (cut_prose and not TERMINAL.search(last.text)):
+        if cut_in_character or (cut_prose and not TERMINAL.search(last_text)):
             self.doc.truncated = True
             where = to.split("/")[1] if to.startswith("header/") else "body"
             self.doc.truncated_in = where
             self.doc.warn("source-truncated",
                           f"the page is cut off part-way (in the {where}); everything before the cut "
-                          "is converted and the cut is marked with a gap", last.no)
+                          "is converted and the cut is marked with a gap", last_no)
 
 
 def _archive_from_name(name: str) -> Archive:
@@ -511,10 +512,10 @@ def read(text: str, doc: Document) -> Document:
     ended inside a character)."""
     r = _Reader(text, doc)
     units = r.page.units()
-    oldsite = any(re.match(r"^citation\s+share\s+download", u.text, re.I) for u in units[:20]) or any(
+    oldsite = any(CITATION_SHARE_DOWNLOAD.match(u.text) for u in units[:20]) or any(
         CITATION_IN_TEXT.search(u.text) for u in units[:12]) and not any(
         u.text.lower() == "skip to content" for u in units[:3])
-    blank_lines = sum(1 for t in r.page.text if not t)
+    blank_lines = r.page.text.count("")
     compact = blank_lines == 0 or blank_lines < len(units) // 10
     if oldsite:
         doc.shape = "old-site"

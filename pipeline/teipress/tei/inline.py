@@ -63,6 +63,9 @@ def append_names(parent: etree._Element, text: str, mentions: Mentions | None) -
 
 
 def _append_brackets(parent: etree._Element, text: str, note, mentions: Mentions | None) -> None:
+    if "[" not in text:  # (most text: no bracket to read)
+        append_text(parent, text)
+        return
     pos = 0
     for m in BRACKET.finditer(text):
         append_text(parent, text[pos: m.start()])
