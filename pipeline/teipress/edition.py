@@ -16,7 +16,6 @@ web edition turns it into HTML.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from urllib.parse import urlsplit
 
 from lxml import etree
@@ -74,10 +73,13 @@ GAP_TEXT = {
     "not-transcribed": "not transcribed",
 }
 SAFE_SCHEMES = ("http", "https")
+_CONTROL_OR_SPACE = re.compile(r"[\x00-\x20]")
+_TEI = f"{{{TEI_NS}}}"  # the Clark prefix of TEI tags: f"{_TEI}p" == "{http://www.tei-c.org/ns/1.0}p"
 
 
 def local(element: etree._Element) -> str:
-    return etree.QName(element).localname if isinstance(element.tag, str) else ""
+    tag = element.tag
+    return tag.rpartition("}")[2] if isinstance(tag, str) else ""  # "{ns}name" -> "name"; 10x cheaper than QName
 
 
 def safe_href(target: str | None) -> str | None:
@@ -85,7 +87,7 @@ def safe_href(target: str | None) -> str | None:
     if not target:
         return None
     target = target.strip()
-    if re.search(r"[\x00-\x20]", target):
+    if _CONTROL_OR_SPACE.search(target):
         return None
     scheme = urlsplit(target).scheme.lower()
     if scheme and scheme not in SAFE_SCHEMES:
@@ -100,7 +102,8 @@ def safe_href(target: str | None) -> str | None:
 
 
 def _text(value: str) -> dict:
-    return {"t": "text", "text": value}
+    # whitespace collapsed here, once: every text node of inlines() is (see _trim)
+    return {"t": "text", "text": _squeeze(value)}
 
 
 def inlines(element: etree._Element, *, notes: bool = True) -> list[dict]:
@@ -111,25 +114,29 @@ def inlines(element: etree._Element, *, notes: bool = True) -> list[dict]:
 
 def _inlines(element: etree._Element, notes: bool) -> list[dict]:
     out: list[dict] = []
-    if element.text:
-        out.append(_text(element.text))
+    text = element.text  # (each .text, .tail, .tag asks lxml again: read once)
+    if text:
+        out.append(_text(text))
+    if not len(element):
+        return out  # (most names: text alone, no need to look for children)
     for child in element:
         if isinstance(child.tag, str):
             node = _inline(child, notes)
             if node is not None:
                 out.append(node)
-        if child.tail:
-            out.append(_text(child.tail))
+        tail = child.tail
+        if tail:
+            out.append(_text(tail))
     return out
 
 
 def _inline(child: etree._Element, notes: bool) -> dict | None:
-    tag = local(child)
+    tag = child.tag.rpartition("}")[2]  # (local(child), for an element)
     behaviour, before, after = BEHAVIOURS.get(tag, ("span", "", ""))
     if behaviour == "gap":
-        desc = child.find("tei:desc", NS)
+        desc = _first_child(child, ("desc",))
         reason = child.get("reason", "")
-        shown = "".join(desc.itertext()).strip() if desc is not None else GAP_TEXT.get(reason, "...")
+        shown = _string_value(desc).strip() if desc is not None else GAP_TEXT.get(reason, "...")
         return {"t": "gap", "reason": reason, "text": f"{before}{shown}{after}"}
     if behaviour == "note":
         if not notes:
@@ -162,11 +169,21 @@ def _inline(child: etree._Element, notes: bool) -> dict | None:
 
 
 def _first_child(element: etree._Element, names: tuple[str, ...]) -> etree._Element | None:
+    """The first TEI child called names[0], else names[1] ... (one look at the children:
+    element.find() per name costs more)."""
+    firsts: dict = {}
+    for child in element:
+        firsts.setdefault(child.tag, child)
     for name in names:
-        found = element.find(f"tei:{name}", NS)
+        found = firsts.get(f"{_TEI}{name}")
         if found is not None:  # (an element without children is falsy: test for None)
             return found
     return None
+
+
+def _string_value(element: etree._Element) -> str:
+    """"".join(element.itertext()): for an element of text alone, its text."""
+    return (element.text or "") if not len(element) else "".join(element.itertext())
 
 
 _WHITESPACE = re.compile(r"\s+")
@@ -180,12 +197,7 @@ def _squeeze(text: str) -> str:
 
 
 def _trim(nodes: list[dict]) -> list[dict]:
-    """Collapse whitespace runs in text nodes and trim the ends of the whole run."""
-    for node in nodes:
-        if node["t"] == "text":
-            node["text"] = _squeeze(node["text"])
-        elif "c" in node:
-            node["c"] = [_collapse(n) for n in node["c"]]
+    """Trim the ends of a run of inlines (their text nodes' whitespace runs are collapsed by _text)."""
     while nodes and nodes[0]["t"] == "text" and not nodes[0]["text"].strip():
         nodes.pop(0)
     while nodes and nodes[-1]["t"] == "text" and not nodes[-1]["text"].strip():
@@ -195,14 +207,6 @@ def _trim(nodes: list[dict]) -> list[dict]:
     if nodes and nodes[-1]["t"] == "text":
         nodes[-1]["text"] = nodes[-1]["text"].rstrip()
     return nodes
-
-
-def _collapse(node: dict) -> dict:
-    if node["t"] == "text":
-        node["text"] = _squeeze(node["text"])
-    elif "c" in node:
-        node["c"] = [_collapse(n) for n in node["c"]]
-    return node
 
 
 def plain_inlines(nodes: list[dict]) -> str:
@@ -227,6 +231,8 @@ def plain(element: etree._Element | None) -> str:
     """An element's text as an edition shows it, without notes; '' for None."""
     if element is None:
         return ""
+    if not len(element):  # no child nodes (most header fields): its text is all there is
+        return _squeeze(element.text or "").strip()
     return _squeeze(plain_inlines(inlines(element, notes=False))).strip()
 
 
@@ -288,7 +294,7 @@ def body_blocks(root: etree._Element) -> list[dict]:
     """The text of a TEI document as blocks; paragraphs numbered in document order.
     A name whose @ref points at an entry of the document's standOff carries the entry's
     register key ("entity"), for the editions to link it."""
-    body = root.find("tei:text/tei:body", NS)
+    body = _body(root)
     blocks = _blocks(body, [0]) if body is not None else []
     keys = _entity_keys(root)
     if keys:
@@ -296,75 +302,116 @@ def body_blocks(root: etree._Element) -> list[dict]:
     return blocks
 
 
-def _mark_entities(nodes: list[dict], keys: dict[str, str]) -> None:
-    for node in nodes:
-        if node.get("t") == "name" and node.get("ref") in keys:
-            node["entity"] = keys[node["ref"]]
-        for child in ("blocks", "c"):
-            if child in node:
-                _mark_entities(node[child], keys)
-        for item in node.get("items", []):
-            _mark_entities(item, keys)
-        for row in node.get("rows", []):
+def _body(root: etree._Element) -> etree._Element | None:
+    """root.find("tei:text/tei:body"), without parsing the path on every call."""
+    for text in root.iterchildren(f"{_TEI}text"):
+        for body in text.iterchildren(f"{_TEI}body"):
+            return body
+    return None
+
+
+def _mark_entities(blocks: list[dict], keys: dict[str, str]) -> None:
+    for block in blocks:
+        if "blocks" in block:
+            _mark_entities(block["blocks"], keys)
+        if "c" in block:
+            _mark_inline_entities(block["c"], keys)
+        for item in block.get("items", ()):
+            _mark_inline_entities(item, keys)
+        for row in block.get("rows", ()):
             for cell in row:
-                _mark_entities(cell, keys)
+                _mark_inline_entities(cell, keys)
+
+
+def _mark_inline_entities(nodes: list[dict], keys: dict[str, str]) -> None:
+    for node in nodes:
+        if "c" in node:  # (text, gaps, breaks hold no name)
+            if node["t"] == "name" and node.get("ref") in keys:
+                node["entity"] = keys[node["ref"]]
+            _mark_inline_entities(node["c"], keys)
 
 
 _ENTRY_TAGS = {f"{{{TEI_NS}}}{kind}": kind for kind in ("person", "org", "place")}
 _ENTRY_NAMES = ("persName", "orgName", "placeName")
+_XML_ID = f"{{{XML_NS}}}id"
+_IDNO = f"{_TEI}idno"
 
 
 def _entries(root: etree._Element) -> list[etree._Element]:
-    stand_off = root.find("tei:standOff", NS)
+    stand_off = next(root.iterchildren(f"{_TEI}standOff"), None)  # (find() parses its path each time)
     return [] if stand_off is None else [e for e in stand_off.iter(*_ENTRY_TAGS)]
 
 
 def _entity_key(entry: etree._Element) -> str:
     """An entry's key across the edition: its register id, else its own xml:id."""
-    register = entry.find("tei:idno[@type='register']", NS)
-    if register is not None and (register.text or "").strip():
-        return register.text.strip()
-    return entry.get(f"{{{XML_NS}}}id") or ""
+    return _key_of(entry, next((i for i in entry.iterchildren(_IDNO) if i.get("type") == "register"), None))
+
+
+def _key_of(entry: etree._Element, register: etree._Element | None) -> str:
+    """_entity_key, given the entry's first idno[@type='register'] (None: it has none)."""
+    text = register.text if register is not None else None
+    if text and text.strip():
+        return text.strip()
+    return entry.get(_XML_ID) or ""
 
 
 def _entity_keys(root: etree._Element) -> dict[str, str]:
     """@ref value ("#<xml:id>") -> entity key, for the entries of the document's standOff."""
-    return {f"#{e.get(f'{{{XML_NS}}}id')}": _entity_key(e) for e in _entries(root) if e.get(f"{{{XML_NS}}}id")}
+    keys = {}
+    for entry in _entries(root):
+        xml_id = entry.get(_XML_ID)  # (an lxml call costs more than a Python one: each made once)
+        if xml_id:
+            keys[f"#{xml_id}"] = _entity_key(entry)
+    return keys
 
 
 def _paragraph_mentions(root: etree._Element) -> dict[str, list[int]]:
     """@ref -> numbers of the paragraphs that mention it (numbered as body_blocks numbers them)."""
-    body = root.find("tei:text/tei:body", NS)
+    body = _body(root)
     where: dict[str, list[int]] = {}
     if body is None:
         return where
     n = 0
     for p in body.iter(f"{{{TEI_NS}}}p"):
-        if any(local(a) == "note" for a in p.iterancestors()):
+        if next(p.iterancestors("{*}note"), None) is not None:  # ("{*}": any namespace, or none)
             continue  # a note's paragraphs are not numbered
         n += 1
-        for element in p.iter():
-            ref = element.get("ref") if isinstance(element.tag, str) else None
+        for element in p.iter(etree.Element):  # (elements only: no comments)
+            ref = element.get("ref")
             if ref and (not where.get(ref) or where[ref][-1] != n):
                 where.setdefault(ref, []).append(n)
     return where
 
 
-def entities(root: etree._Element) -> list[dict]:
+def entities(root: etree._Element, entries: list[etree._Element] | None = None) -> list[dict]:
     """The register entries a document carries in its standOff: key, kind, preferred name,
-    authority URIs, and the paragraphs that mention it."""
+    authority URIs, and the paragraphs that mention it (entries: _entries(root), if known)."""
+    entries = _entries(root) if entries is None else entries
+    if not entries:
+        return []  # (without a register there is nothing to look up in the text)
     where = _paragraph_mentions(root)
     out = []
-    for entry in _entries(root):
-        names = [n for n in entry if local(n) in _ENTRY_NAMES]
+    for entry in entries:
+        # the entry's names (any namespace), first register idno and URI idnos, in one pass
+        names, register, uri_idnos = [], None, []
+        for child in entry:
+            tag = child.tag
+            if tag == _IDNO:
+                kind = child.get("type")
+                if kind == "register" and register is None:
+                    register = child
+                elif kind == "URI":
+                    uri_idnos.append(child)
+            elif isinstance(tag, str) and tag.rpartition("}")[2] in _ENTRY_NAMES:
+                names.append(child)
         preferred = next((n for n in names if n.get("type") == "preferred"), names[0] if names else None)
-        xml_id = entry.get(f"{{{XML_NS}}}id")
+        key = _key_of(entry, register)
         out.append({
-            "key": _entity_key(entry),
+            "key": key,
             "kind": _ENTRY_TAGS[entry.tag],
-            "name": plain(preferred) or _entity_key(entry),
-            "uris": [u for u in (plain(i) for i in entry.findall("tei:idno[@type='URI']", NS)) if safe_href(u)],
-            "paragraphs": where.get(f"#{xml_id}", []),
+            "name": plain(preferred) or key,
+            "uris": [u for u in (plain(i) for i in uri_idnos) if safe_href(u)],
+            "paragraphs": where.get(f"#{entry.get(_XML_ID)}", []),
         })
     return out
 
@@ -373,27 +420,110 @@ def entities(root: etree._Element) -> list[dict]:
 # header
 
 
-@lru_cache(maxsize=256)
-def _xpath(path: str) -> etree.XPath:
-    return etree.XPath(path, namespaces=NS)
+def _children(parents: list[etree._Element], name: str, type: str | None = None) -> list[etree._Element]:
+    """The TEI <name> children (with @type=type when given) of each parent, in document order:
+    one XPath child step."""
+    tag = f"{{{TEI_NS}}}{name}"
+    return [c for p in parents for c in p.iterchildren(tag) if type is None or c.get("type") == type]
 
 
-def _all(root: etree._Element, path: str) -> list[etree._Element]:
-    return _xpath(path)(root)
+# The header elements whose children header_fields reads (paths below teiHeader).
+_HEADER_BRANCHES = frozenset((
+    "fileDesc", "fileDesc/titleStmt", "fileDesc/publicationStmt", "fileDesc/publicationStmt/availability",
+    "fileDesc/sourceDesc", "fileDesc/sourceDesc/bibl", "fileDesc/sourceDesc/msDesc",
+    "fileDesc/sourceDesc/msDesc/msContents", "fileDesc/sourceDesc/msDesc/msContents/msItem",
+    "fileDesc/notesStmt", "fileDesc/notesStmt/relatedItem", "profileDesc", "profileDesc/correspDesc",
+    "profileDesc/textClass", "profileDesc/textClass/keywords", "profileDesc/langUsage", "profileDesc/abstract",
+    "encodingDesc", "encodingDesc/projectDesc", "revisionDesc"))
 
 
-def _first_text(root: etree._Element, path: str) -> str:
-    found = _all(root, path)
-    return plain(found[0]) if found else ""
+def _tei_index(parents: list[etree._Element], branches: frozenset[str] = frozenset()) -> dict[str, list]:
+    """The TEI elements below parents by their path of names ("fileDesc/titleStmt/title"), each
+    list in document order: what XPath child steps find. One walk, entering only the branches
+    (a query per header field cost more than all the rest of header_fields)."""
+    index: dict[str, list] = {}
+
+    def walk(parent: etree._Element, prefix: str) -> None:
+        for child in parent:
+            tag = child.tag
+            if isinstance(tag, str) and tag.startswith(_TEI):
+                path = prefix + tag[len(_TEI):]
+                index.setdefault(path, []).append(child)
+                if path in branches:
+                    walk(child, path + "/")
+
+    for parent in parents:
+        walk(parent, "")
+    return index
+
+
+def _first_plain(elements: list[etree._Element] | None) -> str:
+    return plain(elements[0]) if elements else ""
+
+
+_IS_TRANSLATION = etree.XPath("starts-with(tei:resp, 'Transl')", namespaces=NS)
+
+
+def _is_translation(resp_stmt: etree._Element) -> bool:
+    """XPath's starts-with(tei:resp, 'Transl'); a resp of text alone (all of them, nearly) is read
+    without the XPath engine, one with markup by it (its string value counts an entity's text)."""
+    resp = next(resp_stmt.iterchildren(f"{_TEI}resp"), None)
+    if resp is None:
+        return False
+    if not len(resp):
+        return (resp.text or "").startswith("Transl")
+    return _IS_TRANSLATION(resp_stmt)
 
 
 def _date(element: etree._Element | None) -> dict | None:
     if element is None:
         return None
-    when = element.get("when") or element.get("from") or element.get("notBefore")
-    return {"text": plain(element), "when": element.get("when"), "from": element.get("from"),
-            "to": element.get("to"), "notBefore": element.get("notBefore"),
-            "notAfter": element.get("notAfter"), "iso": when, "year": when[:4] if when else None}
+    get = element.get
+    when, start, not_before = get("when"), get("from"), get("notBefore")
+    iso = when or start or not_before
+    return {"text": plain(element), "when": when, "from": start, "to": get("to"), "notBefore": not_before,
+            "notAfter": get("notAfter"), "iso": iso, "year": iso[:4] if iso else None}
+
+
+def _sent_date(profiles: list[etree._Element]) -> etree._Element | None:
+    """The first, in document order, of correspAction[@type='sent']/date and creation/date."""
+    for profile in profiles:
+        for child in profile:
+            if child.tag == f"{_TEI}creation":
+                dates = _children([child], "date")
+            elif child.tag == f"{_TEI}correspDesc":
+                dates = _children(_children([child], "correspAction", "sent"), "date")
+            else:
+                continue
+            if dates:
+                return dates[0]
+    return None
+
+
+def _archives(identifiers: list[etree._Element], loci: list[etree._Element]) -> list[dict]:
+    """Every msIdentifier and, after each, its altIdentifiers; the loci set on the one they name."""
+    idents = []
+    for ident in identifiers:
+        idents += [ident, *_children([ident], "altIdentifier")]
+    archives = []
+    for ident in idents:
+        fields = _tei_index([ident])
+        archives.append({
+            "id": ident.get(_XML_ID),
+            "country": _first_plain(fields.get("country")),
+            "settlement": _first_plain(fields.get("settlement")),
+            "repository": _first_plain(fields.get("repository")),
+            "collection": "; ".join(plain(c) for c in fields.get("collection", [])),
+            "idno": "; ".join(plain(i) for i in fields.get("idno", [])),
+            "locus": "",
+        })
+    for locus in loci:
+        target = (locus.get("corresp") or "").lstrip("#")
+        for archive in archives:
+            if (archive["id"] or "") == target or (not target and archive is archives[0]):
+                archive["locus"] = plain(locus)
+                break
+    return archives
 
 
 def _names(elements: list[etree._Element], keys: dict[str, str] | None = None) -> list[dict]:
@@ -407,85 +537,88 @@ def _names(elements: list[etree._Element], keys: dict[str, str] | None = None) -
     return out
 
 
+def _conversion(changes: list[etree._Element]) -> dict:
+    """The first change[@type='conversion']: when, by which version, from which file."""
+    change = [c for c in changes if c.get("type") == "conversion"][:1]
+    if not change:
+        return {"when": None, "version": "", "source_file": "", "sha256": ""}
+    parts = _tei_index(change)
+    idnos = parts.get("idno", [])
+    return {"when": change[0].get("when"),
+            "version": _first_plain([n for n in parts.get("num", []) if n.get("type") == "version"]),
+            "source_file": _first_plain([i for i in idnos if i.get("type") == "source-file"]),
+            "sha256": _first_plain([i for i in idnos if i.get("type") == "sha256"])}
+
+
+def _typed(elements: list[etree._Element] | None, type: str) -> list[etree._Element]:
+    """The elements with @type=type (XPath's [@type='...'])."""
+    return [e for e in elements or () if e.get("type") == type]
+
+
 def header_fields(root: etree._Element) -> dict:
     """Every header field an edition shows, as plain data (strings with brackets back)."""
-    def first(path: str) -> str:
-        return _first_text(root, path)
+    header = _tei_index(list(root.iterchildren(f"{_TEI}teiHeader")), _HEADER_BRANCHES)
 
-    corresp = "tei:teiHeader/tei:profileDesc/tei:correspDesc/tei:correspAction"
-    keys = _entity_keys(root)
-    sent_date = _all(root, f"{corresp}[@type='sent']/tei:date | tei:teiHeader/tei:profileDesc/tei:creation/tei:date")
-    archives = []
-    for ident in _all(root, "tei:teiHeader/tei:fileDesc/tei:sourceDesc/tei:msDesc/tei:msIdentifier"
-                            " | tei:teiHeader/tei:fileDesc/tei:sourceDesc/tei:msDesc/tei:msIdentifier/tei:altIdentifier"):
-        archives.append({
-            "id": ident.get(f"{{{XML_NS}}}id"),
-            "country": _first_text(ident, "tei:country"),
-            "settlement": _first_text(ident, "tei:settlement"),
-            "repository": _first_text(ident, "tei:repository"),
-            "collection": "; ".join(plain(c) for c in ident.findall("tei:collection", NS)),
-            "idno": "; ".join(plain(i) for i in ident.findall("tei:idno", NS)),
-            "locus": "",
-        })
-    for locus in _all(root, "tei:teiHeader/tei:fileDesc/tei:sourceDesc/tei:msDesc/tei:msContents/tei:msItem/tei:locus"):
-        target = (locus.get("corresp") or "").lstrip("#")
-        for archive in archives:
-            if (archive["id"] or "") == target or (not target and archive is archives[0]):
-                archive["locus"] = plain(locus)
-                break
-    translators = _all(root, "tei:teiHeader/tei:fileDesc/tei:titleStmt/tei:respStmt[starts-with(tei:resp, 'Transl')]")
-    licences = _all(root, "tei:teiHeader/tei:fileDesc/tei:publicationStmt/tei:availability/tei:licence")
-    rights = [plain(p) for lic in licences if not lic.get("target") for p in (lic.findall("tei:p", NS) or [lic])]
+    def at(path: str) -> list[etree._Element]:  # the elements at teiHeader/<path>
+        return header.get(path, [])
+
+    actions = at("profileDesc/correspDesc/correspAction")
+    sent = _typed(actions, "sent")
+    entries = _entries(root)
+    entity_list = entities(root, entries)
+    keys = {}  # (_entity_keys(root), from the keys entities() has found already)
+    for entry, entity in zip(entries, entity_list):
+        xml_id = entry.get(_XML_ID)
+        if xml_id:
+            keys[f"#{xml_id}"] = entity["key"]
+    translators = [r for r in at("fileDesc/titleStmt/respStmt") if _is_translation(r)]
+    licences = at("fileDesc/publicationStmt/availability/licence")
+    rights = [plain(p) for lic in licences if not lic.get("target") for p in (_children([lic], "p") or [lic])]
     edition_licence = next(({"text": plain(lic), "url": safe_href(lic.get("target"))}
                             for lic in licences if lic.get("target")), None)
     keywords: dict[str, list[str]] = {}
-    for term in _all(root, "tei:teiHeader/tei:profileDesc/tei:textClass/tei:keywords/tei:term"):
+    for term in at("profileDesc/textClass/keywords/term"):
         keywords.setdefault(term.get("type") or "keyword", []).append(plain(term))
-    change = _all(root, "tei:teiHeader/tei:revisionDesc/tei:change[@type='conversion']")
     editorial = []
-    for part in _all(root, "tei:teiHeader/tei:encodingDesc/tei:editorialDecl/*"):
-        paragraphs = [plain(p) for p in part.findall("tei:p", NS)] or [plain(part)]
+    for part in (c for decl in at("encodingDesc/editorialDecl") for c in decl if isinstance(c.tag, str)):
+        paragraphs = [plain(p) for p in _children([part], "p")] or [plain(part)]  # (part: any element)
         editorial.append({"part": local(part), "paragraphs": paragraphs})
+    publication_ids = at("fileDesc/publicationStmt/idno")
     return {
-        "id": root.get(f"{{{XML_NS}}}id"),
+        "id": root.get(_XML_ID),
         "lang": root.get(f"{{{XML_NS}}}lang") or "en",
-        "title": first("tei:teiHeader/tei:fileDesc/tei:titleStmt/tei:title"),
-        "date": _date(sent_date[0] if sent_date else None),
+        "title": _first_plain(at("fileDesc/titleStmt/title")),
+        "date": _date(_sent_date(at("profileDesc"))),
         "type": (keywords.get("document-type") or [""])[0],
         "type_label": (keywords.get("archive-type") or [""])[0],
-        "senders": _names(_all(root, f"{corresp}[@type='sent']"), keys),
-        "recipients": _names(_all(root, f"{corresp}[@type='received']"), keys),
-        "via": _names(_all(root, f"{corresp}[@type='transmitted']"), keys),
-        "entities": entities(root),
-        "place_sent": first(f"{corresp}[@type='sent']/tei:placeName"),
-        "authors": [plain(a) for a in _all(root, "tei:teiHeader/tei:fileDesc/tei:titleStmt/tei:author")],
-        "summary": " ".join(plain(p) for p in _all(root, "tei:teiHeader/tei:profileDesc/tei:abstract/tei:p")),
-        "archives": archives,
-        "printed": [plain(b) for b in _all(root, "tei:teiHeader/tei:fileDesc/tei:sourceDesc/tei:bibl[@type='printed']")],
-        "citation": first("tei:teiHeader/tei:fileDesc/tei:sourceDesc/tei:bibl[@type='citation']"),
+        "senders": _names(sent, keys),
+        "recipients": _names(_typed(actions, "received"), keys),
+        "via": _names(_typed(actions, "transmitted"), keys),
+        "entities": entity_list,
+        "place_sent": _first_plain(_children(sent, "placeName")),
+        "authors": [plain(a) for a in at("fileDesc/titleStmt/author")],
+        "summary": " ".join(plain(p) for p in at("profileDesc/abstract/p")),
+        "archives": _archives(at("fileDesc/sourceDesc/msDesc/msIdentifier"),
+                              at("fileDesc/sourceDesc/msDesc/msContents/msItem/locus")),
+        "printed": [plain(b) for b in _typed(at("fileDesc/sourceDesc/bibl"), "printed")],
+        "citation": _first_plain(_typed(at("fileDesc/sourceDesc/bibl"), "citation")),
         "translators": [plain(n) for r in translators for n in r if local(n) != "resp"],
-        "translation": plain(translators[0].find("tei:resp", NS)) if translators else "",
-        "funders": [plain(f) for f in _all(root, "tei:teiHeader/tei:fileDesc/tei:titleStmt/tei:funder")],
-        "publisher": first("tei:teiHeader/tei:fileDesc/tei:publicationStmt/tei:publisher"),
-        "edition_url": first("tei:teiHeader/tei:fileDesc/tei:publicationStmt/tei:idno[@type='URL']"),
-        "record_id": first("tei:teiHeader/tei:fileDesc/tei:publicationStmt/tei:idno[@type='record']"),
-        "url": first("tei:teiHeader/tei:fileDesc/tei:publicationStmt/tei:idno[@type='URI']"),
+        "translation": _first_plain(_children(translators[:1], "resp")),
+        "funders": [plain(f) for f in at("fileDesc/titleStmt/funder")],
+        "publisher": _first_plain(at("fileDesc/publicationStmt/publisher")),
+        "edition_url": _first_plain(_typed(publication_ids, "URL")),
+        "record_id": _first_plain(_typed(publication_ids, "record")),
+        "url": _first_plain(_typed(publication_ids, "URI")),
         "rights": rights,
         "licence": edition_licence,
-        "uploaded": _date(next(iter(_all(root, "tei:teiHeader/tei:fileDesc/tei:sourceDesc/tei:bibl"
-                                               "/tei:date[@type='uploaded']")), None)),
+        "uploaded": _date(next(iter(_typed(at("fileDesc/sourceDesc/bibl/date"), "uploaded")), None)),
         "languages": [{"ident": lang.get("ident"), "name": plain(lang)}
-                      for lang in _all(root, "tei:teiHeader/tei:profileDesc/tei:langUsage/tei:language")],
+                      for lang in at("profileDesc/langUsage/language")],
         "keywords": {k: v for k, v in keywords.items() if k not in ("document-type", "archive-type")},
-        "related": [plain(b) for b in _all(root, "tei:teiHeader/tei:fileDesc/tei:notesStmt/tei:relatedItem/tei:bibl")],
-        "project": " ".join(plain(p) for p in _all(root, "tei:teiHeader/tei:encodingDesc/tei:projectDesc/tei:p")),
+        "related": [plain(b) for b in at("fileDesc/notesStmt/relatedItem/bibl")],
+        "project": " ".join(plain(p) for p in at("encodingDesc/projectDesc/p")),
         "editorial": editorial,
-        "conversion": {
-            "when": change[0].get("when") if change else None,
-            "version": _first_text(change[0], "tei:num[@type='version']") if change else "",
-            "source_file": _first_text(change[0], "tei:idno[@type='source-file']") if change else "",
-            "sha256": _first_text(change[0], "tei:idno[@type='sha256']") if change else "",
-        },
+        "conversion": _conversion(at("revisionDesc/change")),
     }
 
 

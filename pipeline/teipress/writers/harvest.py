@@ -139,11 +139,18 @@ def record_sets(fields: dict) -> dict[str, str]:
 def authority_uris(root: etree._Element) -> dict[str, str]:
     """{xml:id: URI} for the entities of the document's standOff that carry idno[@type='URI']."""
     uris = {}
-    for idno in root.xpath("tei:standOff//*[@xml:id]/tei:idno[@type='URI']", namespaces=NS):
-        entity_id = idno.getparent().get(f"{{{XML_NS}}}id")
-        value = "".join(idno.itertext()).strip()
-        if entity_id not in uris and _is_web_uri(value):
-            uris[entity_id] = value
+    # tei:standOff//*[@xml:id]/tei:idno[@type='URI'], walked rather than queried (a query costs more)
+    for stand_off in root.iterchildren(f"{{{TEI_NS}}}standOff"):
+        for idno in stand_off.iter(f"{{{TEI_NS}}}idno"):
+            if idno.get("type") != "URI":
+                continue
+            entity = idno.getparent()
+            entity_id = entity.get(f"{{{XML_NS}}}id")
+            if entity is stand_off or entity_id is None:
+                continue
+            value = "".join(idno.itertext()).strip()
+            if entity_id not in uris and _is_web_uri(value):
+                uris[entity_id] = value
     return uris
 
 
@@ -170,7 +177,7 @@ def correspondence(root: etree._Element) -> list[dict]:
     """
     uris = authority_uris(root)
     actions = []
-    for action in root.xpath("tei:teiHeader/tei:profileDesc/tei:correspDesc[1]/tei:correspAction", namespaces=NS):
+    for action in _first_corresp_actions(root):
         names, places, date = [], [], None
         for child in action:
             tag = local(child)
@@ -182,6 +189,18 @@ def correspondence(root: etree._Element) -> list[dict]:
                 date = _dating(child.attrib)
         actions.append({"type": action.get("type"), "names": [n for n in names if n["name"]],
                         "places": [p for p in places if p["name"]], "date": date or None})
+    return actions
+
+
+def _first_corresp_actions(root: etree._Element) -> list[etree._Element]:
+    """tei:teiHeader/tei:profileDesc/tei:correspDesc[1]/tei:correspAction, without a query."""
+    tei = f"{{{TEI_NS}}}"
+    actions = []
+    for header in root.iterchildren(f"{tei}teiHeader"):
+        for profile in header.iterchildren(f"{tei}profileDesc"):
+            first = next(profile.iterchildren(f"{tei}correspDesc"), None)
+            if first is not None:
+                actions += first.iterchildren(f"{tei}correspAction")
     return actions
 
 

@@ -151,8 +151,12 @@ _BIBTEX = str.maketrans({"\\": "\\textbackslash{}", "{": "\\{", "}": "\\}", "&":
                          "^": "\\textasciicircum{}"})
 
 
+_BIBTEX_SPECIAL = re.compile(r"[\\{}&%$#_~^]")
+
+
 def _bibtex_value(text: str) -> str:
-    return text.translate(_BIBTEX)
+    # translate() with a dict looks up every character: skip it for the many values without any
+    return text.translate(_BIBTEX) if _BIBTEX_SPECIAL.search(text) else text
 
 
 def bibtex(fields: dict, config: Config, urls: dict) -> str:

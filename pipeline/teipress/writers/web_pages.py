@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Iterable
+from functools import lru_cache
 from urllib.parse import quote
 
 from teipress import __version__
@@ -182,6 +183,7 @@ def _dl(rows: list[tuple[str, list[str]]]) -> str:
     return "<dl>" + "".join(out) + "</dl>"
 
 
+@lru_cache(maxsize=1024)  # the same correspondents and types, page after page (quote() is slow)
 def _facet_link(facet: str, value: str, label: str | None = None) -> str:
     """A link to the index filtered by this value (the filters read the query string)."""
     return f'<a href="index.html?{facet}={quote(value, safe="")}">{esc(label or value)}</a>'

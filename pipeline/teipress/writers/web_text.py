@@ -10,6 +10,7 @@ the page's anchor map, and no TEI attribute is ever copied into the page as is.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from html import escape
 
 LANG = re.compile(r"[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})*")
@@ -26,19 +27,24 @@ EMPHASIS = {"italic": ("em", ""), "italics": ("em", ""), "bold": ("strong", ""),
             "small-caps": ("span", "smallcaps"), "spaced": ("span", "spaced")}
 
 
-_SPECIAL = re.compile(r"[&<>\"']")
-
-
 def esc(text: str | None) -> str:
     """Text or attribute value, escaped for HTML (quotes included)."""
     if not text:
         return ""
-    return escape(text, quote=True) if _SPECIAL.search(text) else text  # most text has nothing to escape
+    # most text has nothing to escape; five `in` tests are quicker than a regex search or escape()
+    if "&" in text or "<" in text or ">" in text or '"' in text or "'" in text:
+        return escape(text, quote=True)
+    return text
 
 
+_NOT_CSS = re.compile(r"[^a-z0-9-]+")
+_NOT_ID = re.compile(r"[^A-Za-z0-9_.-]")
+
+
+@lru_cache(maxsize=512)  # a page asks for the same few ("persName", "salute") hundreds of times
 def css_token(value: str | None) -> str:
     """A TEI value (a type, a role) made safe for a class name: [a-z0-9-] only."""
-    return re.sub(r"[^a-z0-9-]+", "-", (value or "").lower()).strip("-")[:40]
+    return _NOT_CSS.sub("-", (value or "").lower()).strip("-")[:40]
 
 
 def lang_attr(lang: str | None) -> str:
@@ -48,7 +54,7 @@ def lang_attr(lang: str | None) -> str:
 
 def entity_page(key: str) -> str:
     """The page of a register entry: name-<key>.html (keys are xml:ids; others get hyphens)."""
-    return "name-" + re.sub(r"[^A-Za-z0-9_.-]", "-", key) + ".html"
+    return "name-" + _NOT_ID.sub("-", key) + ".html"
 
 
 class TextContext:
@@ -70,7 +76,7 @@ class TextContext:
         A note also owns "<anchor>-ref", the id of its mark in the text."""
         if xml_id and xml_id in self.anchors:
             return self.anchors[xml_id]
-        full = re.sub(r"[^A-Za-z0-9_.-]", "-", xml_id or fallback)
+        full = _NOT_ID.sub("-", xml_id or fallback)
         prefix = f"{self.doc_id}-"
         short = full[len(prefix):] if full.startswith(prefix) and len(full) > len(prefix) else full
         anchor, n = short, 2
@@ -87,19 +93,25 @@ class TextContext:
         """Give every paragraph and note its anchor before rendering (links may point forward)."""
         def walk_inlines(nodes: list[dict]) -> None:
             for node in nodes:
-                if node["t"] == "note" and node.get("id"):
+                kind = node["t"]
+                if kind == "text":
+                    continue  # (most nodes: nothing inside)
+                if kind == "note" and node.get("id"):
                     self.anchor_for(node["id"], "", note=True)
-                walk_inlines(node.get("c", []))
+                if "c" in node:
+                    walk_inlines(node["c"])
 
         def walk(items: list[dict]) -> None:
             for block in items:
                 if block["kind"] == "paragraph":
                     self.anchor_for(block.get("id"), f"p{block['n']}")
-                walk(block.get("blocks", []))
-                walk_inlines(block.get("c", []))
-                for item in block.get("items", []):
+                if "blocks" in block:
+                    walk(block["blocks"])
+                if "c" in block:
+                    walk_inlines(block["c"])
+                for item in block.get("items", ()):
                     walk_inlines(item)
-                for row in block.get("rows", []):
+                for row in block.get("rows", ()):
                     for cell in row:
                         walk_inlines(cell)
 
@@ -111,11 +123,16 @@ class TextContext:
 
 
 def inline_html(nodes: list[dict], ctx: TextContext) -> str:
-    return "".join(_INLINE.get(node["t"], _plain_span)(node, ctx) for node in nodes)
+    # text, most of the nodes, without a call through the table
+    return "".join([esc(node["text"]) if node["t"] == "text" else _INLINE.get(node["t"], _plain_span)(node, ctx)
+                    for node in nodes])
 
 
 def _content(node: dict, ctx: TextContext) -> str:
-    return esc(node.get("before", "")) + inline_html(node.get("c", []), ctx) + esc(node.get("after", ""))
+    inner = inline_html(node.get("c", []), ctx)
+    if "before" in node or "after" in node:  # (only the bracketing kinds have them)
+        return esc(node.get("before", "")) + inner + esc(node.get("after", ""))
+    return inner
 
 
 def _text(node: dict, ctx: TextContext) -> str:
