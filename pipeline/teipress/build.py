@@ -509,6 +509,7 @@ def _finish_pages(job: Job, state: BuildState, workers: int, executor: str,
     stage = result.stage("web")
     ends: dict[str, bytes] = {}  # the end of a page, by language
     pages_there = _listing(job.out_dir / "web", ".html", signatures=False)
+    staging, web = str(staged_page(job.out_dir, "x").parent), str(job.out_dir / "web")  # (strings: a Path a page costs)
     for doc_id, nav, _, staged_as in _pages_in_order(state):
         if doc_id not in staged or not staged_as:
             stage.unchanged += 1
@@ -516,23 +517,23 @@ def _finish_pages(job: Job, state: BuildState, workers: int, executor: str,
         page_key, lang = staged_as
         if lang not in ends:
             ends[lang] = frame_end(job.config, lang).encode("utf-8")
-        page = staged_page(job.out_dir, doc_id)
+        page, final = f"{staging}/{doc_id}.html", f"{web}/{doc_id}.html"
         # appended, not read and written again: the staged start is most of the page's bytes
         with open(page, "ab") as handle:
             handle.write(prevnext_html(nav).encode("utf-8") + ends[lang])
-        final = job.out_dir / "web" / f"{doc_id}.html"
         if doc_id in pages_there and _same_bytes(final, page):
             stage.unchanged += 1
-            page.unlink()
+            os.unlink(page)
         else:  # the staged file becomes the page: one rename, readers see old or new
             os.replace(page, final)
             stage.written += 1
         state.page_done(doc_id, nav_key(nav), page_key)
 
 
-def _same_bytes(a: Path, b: Path) -> bool:
+def _same_bytes(a: str, b: str) -> bool:
     try:
-        return a.read_bytes() == b.read_bytes()
+        with open(a, "rb") as one, open(b, "rb") as other:
+            return one.read() == other.read()
     except OSError:
         return False
 
