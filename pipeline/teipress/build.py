@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import sqlite3
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -28,10 +29,10 @@ from pathlib import Path
 from teipress import __version__
 from teipress.config import Config, conversion_date, load_config
 from teipress.convert import say, schema_href_for
-from teipress.errors import InputError, TeipressError
+from teipress.errors import InputError, OutputError, TeipressError
 from teipress.model import Outcome
 from teipress.register import load_register, register_path
-from teipress.state import STATE_DIR, BuildState, DocState, EntryRow, EntryStore, digest
+from teipress.state import STATE_DIR, STATE_FILE, BuildState, DocState, EntryRow, EntryStore, digest
 from teipress.worker import Job, Progress, Result, Task, collection_entry, execute, staged_page, stored_entry
 
 STAGES = ("tei", "web", "search", "print", "harvest")
@@ -286,11 +287,16 @@ def build(project_dir: Path, out_dir: Path | None = None, *, only: str | None = 
     job = Job(project_dir.resolve(), out_dir.resolve(), config, stages, conversion_date(config),
               schema_href_for(out_dir / "tei"), register.resolve() if register else None,
               _stage_keys(config, register, stages))
-    state = BuildState(out_dir)
     try:
-        return _build(job, state, seeds, jobs or os.cpu_count() or 1, executor, scheduler, echo, tty, started)
-    finally:
-        state.close()
+        state = BuildState(out_dir)
+        try:
+            return _build(job, state, seeds, jobs or os.cpu_count() or 1, executor, scheduler, echo, tty, started)
+        finally:
+            state.close()
+    except sqlite3.OperationalError as error:  # (a locked or unwritable state database)
+        raise OutputError(f"cannot use the build state: {error}", path=str(out_dir / STATE_DIR / STATE_FILE),
+                          hint="is another teipress build running on these editions? wait for it, "
+                               "or check that the folder is writable") from None
 
 
 def _build(job: Job, state: BuildState, seeds: Path, workers: int, executor: str, scheduler: str | None,

@@ -80,7 +80,18 @@ class BuildState:
         folder.mkdir(parents=True, exist_ok=True)
         for name in OLD_STATE_FILES:
             (folder / name).unlink(missing_ok=True)
-        self.conn = sqlite3.connect(folder / STATE_FILE)
+        try:
+            self._open(folder / STATE_FILE)
+        except sqlite3.DatabaseError as error:
+            if isinstance(error, sqlite3.OperationalError) and "locked" in str(error):
+                raise  # another build has it: not a broken state
+            # not a database (a torn copy, another program's file): start again, as with
+            # no state; the next build checks every file
+            (folder / STATE_FILE).unlink(missing_ok=True)
+            self._open(folder / STATE_FILE)
+
+    def _open(self, path: Path) -> None:
+        self.conn = sqlite3.connect(path, timeout=2)
         if self.conn.execute("PRAGMA user_version").fetchone()[0] != STATE_FORMAT:
             self.conn.executescript("""
                 DROP TABLE IF EXISTS docs; DROP TABLE IF EXISTS collection; DROP TABLE IF EXISTS entries;

@@ -268,3 +268,28 @@ def test_config_template_and_register_changes_rebuild_what_they_affect(tmp_path,
     result = build(project, jobs=1, echo=quiet)
     assert {"tei", "print", "web"} <= changed_since(before)
     assert result.stages["tei"].written >= 1
+
+
+def test_a_broken_build_state_is_started_again_and_a_locked_one_named(tmp_path, monkeypatch):
+    import sqlite3
+
+    from teipress.errors import TeipressError
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
+    project = make_project(tmp_path / "p")
+    build(project, jobs=1, echo=quiet)
+    out = project / "editions"
+    before = snapshot(out)
+    state = out / ".teipress" / "state.sqlite"
+    state.write_bytes(b"not a database, a torn copy" * 100)
+    result = build(project, jobs=1, echo=quiet)
+    assert not result.failed
+    assert snapshot(out) == before
+    assert result.stage("tei").written == 0  # every TEI found up to date, none written again
+    holder = sqlite3.connect(state)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        with pytest.raises(TeipressError, match="another teipress build"):
+            build(project, jobs=1, echo=quiet)
+    finally:
+        holder.close()
