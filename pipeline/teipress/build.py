@@ -18,6 +18,7 @@ work beyond comparing file signatures.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import sqlite3
@@ -157,9 +158,14 @@ def _plan(project_dir: Path, out_dir: Path, seeds: Path, state: BuildState, job:
     tasks: list[Task] = []
     seeded: set[str] = set()
     seeds_rel = seeds.relative_to(project_dir).as_posix() if seeds.is_relative_to(project_dir) else str(seeds)
-    for stem in sorted(files.seeds):
-        path, rel = seeds / f"{stem}.txt", f"{seeds_rel}/{stem}.txt"
-        doc_id, known = state.find_source(rel)
+    seeds_dir, tei_dir = str(seeds), str(out_dir / "tei")  # (path strings: a Path a seed costs more than its check)
+    recorded_states = state.by_source()  # (read beside the seeds, both in the order of their paths)
+    recorded_state = next(recorded_states, None)
+    for rel, stem in sorted((f"{seeds_rel}/{stem}.txt", stem) for stem in files.seeds):
+        while recorded_state is not None and recorded_state[0] < rel:
+            recorded_state = next(recorded_states, None)
+        doc_id, known = recorded_state[1:] if recorded_state is not None and recorded_state[0] == rel else (None, None)
+        path = f"{seeds_dir}/{stem}.txt"
         if known is None:  # a new seed, or a fresh clone: convert (a TEI already there is compared)
             tasks.append(Task(rel, doc_id, True, None))
             continue
@@ -168,7 +174,7 @@ def _plan(project_dir: Path, out_dir: Path, seeds: Path, state: BuildState, job:
         source_changed = _changed(path, files.seeds[stem], known.source_sig, known.source_sha256)
         if not source_changed:
             known.source_sig = files.seeds[stem]  # touched at most
-        tei_path = out_dir / "tei" / f"{doc_id}.xml"
+        tei_path = f"{tei_dir}/{doc_id}.xml"
         tei_changed = _changed(tei_path, files.tei.get(doc_id), known.tei_sig, known.tei_sha256)
         if not tei_changed:
             known.tei_sig = files.tei[doc_id]
@@ -209,7 +215,7 @@ def _plan(project_dir: Path, out_dir: Path, seeds: Path, state: BuildState, job:
     return tasks, removed
 
 
-def _changed(path: Path, sig: list[int] | None, recorded_sig: list[int] | None, recorded_sha: str | None) -> bool:
+def _changed(path: Path | str, sig: list[int] | None, recorded_sig: list[int] | None, recorded_sha: str | None) -> bool:
     """Whether a file (whose signature is sig) differs from what was recorded: its signature
     first, its bytes when that differs."""
     if sig is None:
@@ -217,7 +223,7 @@ def _changed(path: Path, sig: list[int] | None, recorded_sig: list[int] | None, 
     return sig != recorded_sig and _sha(path) != recorded_sha
 
 
-def _sha(path: Path) -> str:
+def _sha(path: Path | str) -> str:
     from teipress.state import file_sha256
 
     try:
@@ -471,69 +477,89 @@ def _collection_key(stage: str, state: BuildState) -> str:
     return h.hexdigest()[:32]
 
 
-def _nav_entry(entry: dict | None) -> dict | None:
-    return None if entry is None else {k: entry.get(k) for k in ("id", "title", "date")}
+@dataclass
+class _Place:
+    """A document's place in the order of the index, as _finish_pages needs it."""
+
+    doc_id: str
+    before: str | None  # the previous document's nav (JSON of id, title, date), None for the first
+    after: str | None  # the next one's, None for the last
+    recorded: str | None  # the nav_key the state records for the document's page
+    staged: list[str] | None  # [page key, language] of a page this build staged
+
+    @property
+    def nav_key(self) -> str:
+        return digest(self.before, self.after)
+
+    def nav(self) -> dict:
+        return {"prev": json.loads(self.before) if self.before else None,
+                "next": json.loads(self.after) if self.after else None}
 
 
-def _pages_in_order(state: BuildState) -> Iterable[tuple[str, dict, str | None, list[str] | None]]:
-    """(doc id, {"prev": nav or None, "next": nav or None}, the nav key and the staged page
-    the state records) in the order of the index, read from the state three at a time."""
+def _places(state: BuildState) -> Iterable[_Place]:
+    """Every document's place in the order of the index, read from the state three at a time."""
     before = current = None
-    for nav, nav_key, staged in state.pages():
+    for doc_id, nav, recorded, staged in state.pages():
         if current is not None:
-            yield current[0]["id"], {"prev": before, "next": nav}, current[1], current[2]
-        before, current = current[0] if current else None, (nav, nav_key, staged)
+            yield _Place(current[0], before, nav, current[2], current[3])
+            before = current[1]
+        current = (doc_id, nav, recorded, staged)
     if current is not None:
-        yield current[0]["id"], {"prev": before, "next": None}, current[1], current[2]
+        yield _Place(current[0], before, None, current[2], current[3])
 
 
 def _finish_pages(job: Job, state: BuildState, workers: int, executor: str,
                   scheduler: str | None, result: BuildResult, echo: Callable) -> None:
-    """Put the previous/next links into staged pages; re-render pages whose neighbours changed."""
+    """Put the previous/next links into staged pages; re-render pages whose neighbours changed.
+
+    One pass over the order of the index does both: a staged page is finished at once; a
+    page whose neighbours differ from those it shows (a document came or went next to
+    it) is rendered again (pass 2) and finished after the pass."""
     from teipress.writers.web_pages import frame_end, prevnext_html
 
-    def nav_key(nav: dict) -> str:
-        return digest(_nav_entry(nav["prev"]), _nav_entry(nav["next"]))
-
-    staged = set(_listing(job.out_dir / STATE_DIR / "pages", ".html", signatures=False))
-    stale = []
-    for doc_id, nav, recorded, _ in _pages_in_order(state):
-        if doc_id not in staged and recorded != nav_key(nav):
-            known = state.get(doc_id)
-            stale.append(Task(known.source, doc_id, False, known.tei_sha256, known.edited, known.pdf_key,
-                              known.page_key, page_only=True))
-    if stale:  # pass 2: their TEI is as it was, their neighbours are not
-        for res in execute(job, stale, workers, executor, scheduler, lambda n: None):
-            if res.error:
-                echo(res.error, err=True)
-                result.failures.append((res.doc_id or "?", res.error))
-            elif res.page == "staged":
-                known = state.get(res.doc_id)
-                known.staged = [res.page_key, res.page_lang]
-                state.put(res.doc_id, known)
-                staged.add(res.doc_id)
     stage = result.stage("web")
-    ends: dict[str, bytes] = {}  # the end of a page, by language
+    staged_files = set(_listing(job.out_dir / STATE_DIR / "pages", ".html", signatures=False))
     pages_there = _listing(job.out_dir / "web", ".html", signatures=False)
     staging, web = str(staged_page(job.out_dir, "x").parent), str(job.out_dir / "web")  # (strings: a Path a page costs)
-    for doc_id, nav, _, staged_as in _pages_in_order(state):
-        if doc_id not in staged or not staged_as:
-            stage.unchanged += 1
-            continue
-        page_key, lang = staged_as
+    ends: dict[str, bytes] = {}  # the end of a page, by language
+
+    def finish(place: _Place) -> None:
+        page_key, lang = place.staged
         if lang not in ends:
             ends[lang] = frame_end(job.config, lang).encode("utf-8")
-        page, final = f"{staging}/{doc_id}.html", f"{web}/{doc_id}.html"
+        page, final = f"{staging}/{place.doc_id}.html", f"{web}/{place.doc_id}.html"
         # appended, not read and written again: the staged start is most of the page's bytes
         with open(page, "ab") as handle:
-            handle.write(prevnext_html(nav).encode("utf-8") + ends[lang])
-        if doc_id in pages_there and _same_bytes(final, page):
+            handle.write(prevnext_html(place.nav()).encode("utf-8") + ends[lang])
+        if place.doc_id in pages_there and _same_bytes(final, page):
             stage.unchanged += 1
             os.unlink(page)
         else:  # the staged file becomes the page: one rename, readers see old or new
             os.replace(page, final)
             stage.written += 1
-        state.page_done(doc_id, nav_key(nav), page_key)
+        state.page_done(place.doc_id, place.nav_key, page_key)
+
+    moved: dict[str, _Place] = {}  # pages whose neighbours changed (few: around the documents redone)
+    for place in _places(state):
+        if place.doc_id in staged_files and place.staged:
+            finish(place)
+        elif place.recorded != place.nav_key:
+            moved[place.doc_id] = place
+        else:
+            stage.unchanged += 1
+    if not moved:
+        return
+    known = {doc_id: state.get(doc_id) for doc_id in moved}
+    tasks = [Task(k.source, doc_id, False, k.tei_sha256, k.edited, k.pdf_key, k.page_key, page_only=True)
+             for doc_id, k in known.items()]
+    for res in execute(job, tasks, workers, executor, scheduler, lambda n: None):
+        if res.error:
+            echo(res.error, err=True)
+            result.failures.append((res.doc_id or "?", res.error))
+        elif res.page == "staged":
+            place = moved[res.doc_id]
+            place.staged = [res.page_key, res.page_lang]
+            finish(place)
 
 
 def _same_bytes(a: str, b: str) -> bool:

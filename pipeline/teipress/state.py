@@ -109,10 +109,19 @@ class BuildState:
         row = self.conn.execute("SELECT state FROM docs WHERE id = ?", (doc_id,)).fetchone()
         return DocState(**json.loads(row[0])) if row else None
 
-    def find_source(self, source: str) -> tuple[str, DocState] | tuple[None, None]:
-        """The document converted from a seed (its path relative to the project)."""
-        row = self.conn.execute("SELECT id, state FROM docs WHERE source = ?", (source,)).fetchone()
-        return (row[0], DocState(**json.loads(row[1]))) if row else (None, None)
+    def by_source(self) -> Iterator[tuple[str, str, DocState]]:
+        """(seed, doc id, state) of every document converted from a seed, by seed (its path
+        relative to the project). Read 500 at a time, each batch whole, so the caller may
+        write to the state between rows."""
+        after = ""
+        while True:
+            rows = self.conn.execute("SELECT source, id, state FROM docs WHERE source > ? ORDER BY source LIMIT 500",
+                                     (after,)).fetchall()
+            if not rows:
+                return
+            for source, doc_id, state in rows:
+                yield source, doc_id, DocState(**json.loads(state))
+            after = rows[-1][0]
 
     def put(self, doc_id: str, doc: DocState) -> None:
         self.conn.execute("INSERT OR REPLACE INTO docs VALUES (?, ?, ?, ?)",
@@ -135,20 +144,20 @@ class BuildState:
     def count(self) -> int:
         return self.conn.execute("SELECT count(*) FROM docs").fetchone()[0]
 
-    def pages(self) -> Iterator[tuple[dict, str | None, list[str] | None]]:
-        """Every document with a collection entry, in the order of the index: its nav (id,
-        title, date), and the nav_key and staged page its state records. Read 500 at a time,
-        each batch whole, so the caller may write to the state between rows."""
+    def pages(self) -> Iterator[tuple[str, str, str | None, list[str] | None]]:
+        """Every document with a collection entry, in the order of the index: its id, its
+        nav (JSON of id, title, date), and the nav_key and staged page its state records.
+        Read 500 at a time, each batch whole, so the caller may write to the state between rows."""
         after = ""
         while True:
             rows = self.conn.execute(
-                "SELECT e.sort, e.nav, json_extract(d.state, '$.nav_key'), json_extract(d.state, '$.staged') "
+                "SELECT e.sort, e.id, e.nav, json_extract(d.state, '$.nav_key'), json_extract(d.state, '$.staged') "
                 "FROM entries e JOIN docs d ON d.id = e.id WHERE e.sort > ? ORDER BY e.sort LIMIT 500",
                 (after,)).fetchall()
             if not rows:
                 return
-            for _, nav, nav_key, staged in rows:
-                yield json.loads(nav), nav_key, json.loads(staged) if staged else None
+            for _, doc_id, nav, nav_key, staged in rows:
+                yield doc_id, nav, nav_key, json.loads(staged) if staged else None
             after = rows[-1][0]
 
     def page_done(self, doc_id: str, nav_key: str, page_key: str) -> None:
