@@ -293,3 +293,22 @@ def test_a_broken_build_state_is_started_again_and_a_locked_one_named(tmp_path, 
             build(project, jobs=1, echo=quiet)
     finally:
         holder.close()
+
+
+def test_the_build_and_render_web_make_the_same_site(tmp_path, monkeypatch):
+    """The build reads the collection from its state database, `render web` from the TEI
+    files: the same pages either way (several index pages, name pages, catalogue, sitemap)."""
+    from teipress.config import load_config
+    from teipress.writers import web, web_pages
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
+    monkeypatch.setattr(web_pages, "PAGE_SIZE", 2)
+    project = make_project(tmp_path / "p")
+    assert not build(project, only="tei,web", jobs=1, echo=quiet).failed
+    other = tmp_path / "other"
+    shutil.copytree(project / "editions" / "tei", other / "tei")
+    web.write_site(other, load_config(project), echo=quiet, search=False)
+    built_site, rendered = snapshot(project / "editions" / "web"), snapshot(other / "web")
+    assert {"index.html", "index-2.html", "assets/catalogue.js", "people.html", "sitemap.xml"} <= set(built_site)
+    assert sorted(built_site) == sorted(rendered)
+    assert [name for name in built_site if built_site[name] != rendered[name]] == []
