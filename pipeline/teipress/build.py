@@ -1,18 +1,19 @@
 """Orchestration: seeds -> TEI -> validate -> print, web, search, harvest, in one run.
 
     build():  plan  -> pass 1 (per document, in worker processes, in batches: worker.py)
-                    -> pass 2 (pages whose neighbours by date changed)
+                    -> the pages' previous/next links, and pass 2 (pages whose
+                       neighbours by date changed)
                     -> the collection (index pages, search index, harvest files)
-                    -> state
 
 Pass 1 does everything one document needs: convert its seed when the seed, the config,
 the register or teipress changed (never over a TEI file an editor changed: that one is
 kept and rendered), validate the TEI, typeset its PDF and render its page when their
 inputs changed. A page's previous/next links depend on the whole collection's order, so
-pass 1 stages the page with a marker and the parent puts the links in once every
-document's date is known. The build state (EDITIONS_DIR/.teipress/, see state.py)
-records what each output was made from, so a second build with nothing changed does no
-work beyond comparing file signatures.
+pass 1 stages the page up to those links and the build appends them, and the page's end,
+once every document's date is known. The build state (EDITIONS_DIR/.teipress/state.sqlite,
+see state.py) records what each output was made from, a document at a time as pass 1
+goes, so a second build with nothing changed does no work beyond comparing file
+signatures, and nothing of a document is held in memory once it is recorded.
 """
 
 from __future__ import annotations
