@@ -245,6 +245,7 @@
     }
 
     function run() {
+      clearTimeout(timer);  // (typed, then Enter: one search, not a second one that clears the first's results)
       var query = input.value.trim();
       history.replaceState(null, "", query ? "?" + new URLSearchParams({ q: query }).toString() : location.pathname);
       generation += 1;
