@@ -35,7 +35,8 @@ from teipress.errors import InputError, OutputError, TeipressError
 from teipress.model import Outcome
 from teipress.register import load_register, register_path
 from teipress.state import STATE_DIR, STATE_FILE, BuildState, DocState, EntryRow, EntryStore, digest
-from teipress.worker import Job, Progress, Result, Task, collection_entry, execute, staged_page, stored_entry
+from teipress.worker import (Job, Progress, Result, Task, collection_entry, execute, staged_page, staging_folder,
+                             stored_entry)
 
 STAGES = ("tei", "web", "search", "print", "harvest")
 
@@ -315,7 +316,7 @@ def _build(job: Job, state: BuildState, seeds: Path, workers: int, executor: str
     # pass 1: every document that needs work
     t0 = time.monotonic()
     progress = Progress(len(tasks), "building", echo, tty)
-    shutil.rmtree(out_dir / STATE_DIR / "pages", ignore_errors=True)  # pages a killed build staged
+    shutil.rmtree(staging_folder(out_dir), ignore_errors=True)  # pages a killed build staged
     index = _OaiIndex(job, state) if "harvest" in stages else None
     store = state.entries
     for res in execute(job, tasks, workers, executor, scheduler, progress):
@@ -519,9 +520,9 @@ def _finish_pages(job: Job, state: BuildState, workers: int, executor: str,
     from teipress.writers.web_pages import frame_end, prevnext_html
 
     stage = result.stage("web")
-    staged_files = set(_listing(job.out_dir / STATE_DIR / "pages", ".html", signatures=False))
+    staged_files = set(_listing(staging_folder(job.out_dir), ".html", signatures=False))
     pages_there = _listing(job.out_dir / "web", ".html", signatures=False)
-    staging, web = str(staged_page(job.out_dir, "x").parent), str(job.out_dir / "web")  # (strings: a Path a page costs)
+    staging, web = str(staging_folder(job.out_dir)), str(job.out_dir / "web")  # (strings: a Path a page costs)
     ends: dict[str, bytes] = {}  # the end of a page, by language
 
     def finish(place: _Place) -> None:

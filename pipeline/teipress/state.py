@@ -113,15 +113,9 @@ class BuildState:
         """(seed, doc id, state) of every document converted from a seed, by seed (its path
         relative to the project). Read 500 at a time, each batch whole, so the caller may
         write to the state between rows."""
-        after = ""
-        while True:
-            rows = self.conn.execute("SELECT source, id, state FROM docs WHERE source > ? ORDER BY source LIMIT 500",
-                                     (after,)).fetchall()
-            if not rows:
-                return
-            for source, doc_id, state in rows:
-                yield source, doc_id, DocState(**json.loads(state))
-            after = rows[-1][0]
+        for source, doc_id, state in self._paged("SELECT source, id, state FROM docs WHERE source > ? "
+                                                 "ORDER BY source LIMIT 500"):
+            yield source, doc_id, DocState(**json.loads(state))
 
     def put(self, doc_id: str, doc: DocState) -> None:
         self.conn.execute("INSERT OR REPLACE INTO docs VALUES (?, ?, ?, ?)",
@@ -148,16 +142,18 @@ class BuildState:
         """Every document with a collection entry, in the order of the index: its id, its
         nav (JSON of id, title, date), and the nav_key and staged page its state records.
         Read 500 at a time, each batch whole, so the caller may write to the state between rows."""
-        after = ""
-        while True:
-            rows = self.conn.execute(
+        for _, doc_id, nav, nav_key, staged in self._paged(
                 "SELECT e.sort, e.id, e.nav, json_extract(d.state, '$.nav_key'), json_extract(d.state, '$.staged') "
-                "FROM entries e JOIN docs d ON d.id = e.id WHERE e.sort > ? ORDER BY e.sort LIMIT 500",
-                (after,)).fetchall()
-            if not rows:
-                return
-            for _, doc_id, nav, nav_key, staged in rows:
-                yield doc_id, nav, nav_key, json.loads(staged) if staged else None
+                "FROM entries e JOIN docs d ON d.id = e.id WHERE e.sort > ? ORDER BY e.sort LIMIT 500"):
+            yield doc_id, nav, nav_key, json.loads(staged) if staged else None
+
+    def _paged(self, query: str) -> Iterator[tuple]:
+        """The rows of a query ordered by its first column, which is unique and which the
+        query's one parameter follows ("WHERE key > ? ORDER BY key LIMIT n"): each batch is
+        fetched whole, so no statement is open while the caller writes."""
+        after = ""
+        while rows := self.conn.execute(query, (after,)).fetchall():
+            yield from rows
             after = rows[-1][0]
 
     def page_done(self, doc_id: str, nav_key: str, page_key: str) -> None:
@@ -229,15 +225,13 @@ class EntryStore:
         query = "SELECT id FROM entries" + (" WHERE json_extract(entry, '$.has_pdf')" if with_pdf else "")
         return {doc_id for (doc_id,) in self.conn.execute(query)}
 
-    def __iter__(self) -> Iterator[dict]:
-        return self.ordered()
 
     def orders(self) -> Iterator[str]:
         """Every document's place in the order of the index, in that order."""
         for (order,) in self.conn.execute("SELECT sort FROM entries ORDER BY sort"):
             yield order
 
-    def ordered(self) -> Iterator[dict]:
+    def __iter__(self) -> Iterator[dict]:
         """Every entry with its shared parts, in the order of the index."""
         shared: dict[str, dict] = {}
         for (text,) in self.conn.execute("SELECT entry FROM entries ORDER BY sort"):

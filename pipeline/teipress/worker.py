@@ -282,8 +282,13 @@ def stage_page(job: Job, root, fields: dict, entry: dict, has_pdf: bool) -> str:
     return page_lang(fields)
 
 
+def staging_folder(out_dir: Path) -> Path:
+    """Where pass 1 stages pages (build-internal: emptied at the start of every build)."""
+    return out_dir / STATE_DIR / "pages"
+
+
 def staged_page(out_dir: Path, doc_id: str) -> Path:
-    return out_dir / STATE_DIR / "pages" / f"{doc_id}.html"
+    return staging_folder(out_dir) / f"{doc_id}.html"
 
 
 # Worker processes keep their Worker between batches of the same build.
