@@ -43,11 +43,18 @@ _PAGES = re.compile(
     r"karty|str\.|s\.|sheets?)(?:\s|$)",
     re.I,
 )
-_PRINTED = re.compile(
-    r"\beds?\.|\bvol\.\s*\d|\(\s*[A-Z][\w .'-]+:\s*[^()]+,\s*\d{4}\s*\)|\bBulletin\b|\bJournal\b|"
-    r"\bedited\s+by\b|\bpublished\s+in\b|\bno\.\s*\d+\s*\(\d{4}\)|\bpp?\.\s*\d+.*\b(?:19|20)\d{2}\b.*\)",
-    re.I,
-)
+# The three at once, in the order read_archive tries them: the first that matches names
+# the group (one match instead of up to three)
+_SHELFMARK_PART = re.compile(rf"(?P<fund>{_FUND.pattern})|(?P<pages>{_PAGES.pattern})|(?P<file>{_FILE.pattern})", re.I)
+# Signs of a publication, each with a word it cannot match without (in any case): a text
+# is searched only for the signs whose word it holds (one pattern of them all would be
+# tried at every letter of every citation)
+_PRINTED_SIGNS = [(re.compile(pattern, re.I), word) for pattern, word in [
+    (r"\bed\.", "ed."), (r"\beds\.", "eds."), (r"\bvol\.\s*\d", "vol."),
+    (r"\(\s*[A-Z][\w .'-]+:\s*[^()]+,\s*\d{4}\s*\)", "("), (r"\bBulletin\b", "bulletin"),
+    (r"\bJournal\b", "journal"), (r"\bedited\s+by\b", "edited"), (r"\bpublished\s+in\b", "published"),
+    (r"\bno\.\s*\d+\s*\(\d{4}\)", "no."), (r"\bpp?\.\s*\d+.*\b(?:19|20)\d{2}\b.*\)", ")"),
+]]
 _ABBREV_BEFORE_DOT = re.compile(
     r"(?:\b[A-Z]|\b(?:f|op|d|l|ll|p|pp|vol|no|nos|ed|eds|st|dr|jr|sr|mr|mrs|ms|cde|ff|fol|k|t|"
     r"s|str|inv|ser|sygn|jedn|trans|comp|cf|ca|c|etc|al|gen|col|lt|capt|amb|min|dept|rev|"
@@ -63,6 +70,48 @@ _PROVENANCE = re.compile(
     r"transcribed|edited|published|reprinted|first\s+published|originally\s+published|see\s+also)\b",
     re.I,
 )
+
+_PARENTHESISED = re.compile(r"\s*\([^)]*\)")
+_IN_PARENTHESES = re.compile(r"\(([^)]*)\)")
+_FROM_LANGUAGE = re.compile(r"\bfrom\s+(?:the\s+)?([A-Z][a-z-]+)\b")
+_TRANSLATED_BY = re.compile(r"\b(?:translat\w*|trans\.)\b(?:(?!\bby\b).){0,80}?\bby\s+(.+)$", re.S | re.I)
+_AFTER_NAMES = re.compile(r"\s+(?:for|from|with|at|of|under)\s+|\s*[;(]|,\s*(?:with|for|and\s+edited)\b")
+_NAME_SEPARATOR = re.compile(r"\s*,\s*(?:and\s+)?|\s+and\s+|\s*&\s*")
+_LATIN_LETTER = re.compile(r"[A-Za-z]")
+_ENDS_WITH_INITIAL = re.compile(r"\b[A-Z]$")
+_LEADING_AND = re.compile(r"^and\s+")
+_TRAILING_CODE = re.compile(r"^(?P<repo>.*?[A-Za-z)]\s*)\s(?P<code>[\w./-]*\d[\w./-]*)$")
+_NUMBER_OR_RANGE = re.compile(r"\d+[a-z]?(?:\s*[-–]\s*\d+[a-z]?)?")
+_PLACE_NAME = re.compile(r"[A-Z][a-z]+(?:[ -][A-Z][a-z]+)?")
+_LOCUS_NUMBER = re.compile(r"\d+[a-z]?(?:[rv]\b)?")
+_RECORD_IN_URL = re.compile(r"/document/(\d+)")
+_SHARE_BUTTON = re.compile(r"^\s*-?\s*Share\b")
+_WORD_CHAR = re.compile(r"\w")
+# The characters besides an ASCII letter's own two cases that re.I matches with it
+# (İ and ı with i, ſ with s, the Kelvin sign with k)
+_CASE_TWINS = ("\u0130", "\u0131", "\u017f", "\u212a")
+
+
+def lower_for_words(text: str) -> str | None:
+    """text in lower case, to look for lower-case ASCII words in it as a pattern compiled
+    with re.I would find them; None when the text holds a case twin (rare: then only the
+    pattern can tell)."""
+    if not text.isascii() and any(c in text for c in _CASE_TWINS):
+        return None
+    return text.lower()
+
+
+def may_contain(text: str, words: tuple[str, ...]) -> bool:
+    """Whether text may hold one of words (lower-case ASCII) in any case: False means that
+    no pattern compiled with re.I that needs one of them can match. (A quick test before
+    a search, which tries its pattern at every letter.)"""
+    low = lower_for_words(text)
+    if low is None:
+        return True
+    for word in words:
+        if word in low:
+            return True
+    return False
 
 
 @dataclass
@@ -83,17 +132,27 @@ def _archive_table() -> list[dict]:
     return json.loads(text)["archives"]
 
 
-def known_archive(repository: str) -> dict | None:
-    """The archive table's entry for a repository name or abbreviation, if any."""
-    key = re.sub(r"\s+", " ", repository).strip(" .,").lower()
-    bare = re.sub(r"\s*\([^)]*\)", "", key).strip()
-    inner = re.findall(r"\(([^)]*)\)", key)
-    for entry in _archive_table():
+@lru_cache(maxsize=1)
+def _archive_positions() -> dict[str, int]:
+    """Each key of the archive table in lower case, with the position of the first entry
+    that has it."""
+    positions: dict[str, int] = {}
+    for position, entry in enumerate(_archive_table()):
         for k in entry["keys"]:
-            k = k.lower()
-            if k in (key, bare) or k in inner:
-                return entry
-    return None
+            positions.setdefault(k.lower(), position)
+    return positions
+
+
+def known_archive(repository: str) -> dict | None:
+    """The archive table's entry for a repository name or abbreviation, if any (the first
+    in the table with a key that is the name, the name without its parentheses, or a
+    parenthesis)."""
+    key = " ".join(repository.split()).strip(" .,").lower()
+    bare = _PARENTHESISED.sub("", key).strip()
+    inner = _IN_PARENTHESES.findall(key)
+    positions = _archive_positions()
+    found = [positions[k] for k in (key, bare, *inner) if k in positions]
+    return _archive_table()[min(found)] if found else None
 
 
 def sentences(text: str) -> list[str]:
@@ -114,75 +173,77 @@ def sentences(text: str) -> list[str]:
 
 
 def split_top_level(text: str, sep: str) -> list[str]:
-    """Split on sep where it is not inside parentheses or brackets."""
+    """Split on sep (which holds no bracket) where it is not inside parentheses or brackets."""
     if "(" not in text and "[" not in text:  # nothing opens: every sep is at the top level
         return [p.strip() for p in text.split(sep) if p.strip()]
-    parts, depth, current = [], 0, []
-    i = 0
-    while i < len(text):
-        ch = text[i]
-        if ch in "([":
+    parts, depth, start = [], 0, 0
+    for mark in _brackets_and(sep).finditer(text):  # (only the brackets and seps, not every character)
+        found = mark.group()
+        if found in ("(", "["):
             depth += 1
-        elif ch in ")]" and depth:
-            depth -= 1
-        if depth == 0 and text.startswith(sep, i):
-            parts.append("".join(current))
-            current = []
-            i += len(sep)
-            continue
-        current.append(ch)
-        i += 1
-    parts.append("".join(current))
+        elif found in (")", "]"):
+            if depth:
+                depth -= 1
+        elif depth == 0:
+            parts.append(text[start: mark.start()])
+            start = mark.end()
+    parts.append(text[start:])
     return [p.strip() for p in parts if p.strip()]
+
+
+@lru_cache(maxsize=8)
+def _brackets_and(sep: str) -> re.Pattern:
+    return re.compile(r"[()\[\]]|" + re.escape(sep))
 
 
 def read_translation(statement: str) -> tuple[list[Name], str | None]:
     """Translators and the original language named by 'Translated [from X] [for Y] by A and B.'"""
     language = None
-    m = re.search(r"\bfrom\s+(?:the\s+)?([A-Z][a-z-]+)\b", statement)
+    m = _FROM_LANGUAGE.search(statement)
     if m and m.group(1).lower() in LANGUAGE_CODES:
         language = LANGUAGE_CODES[m.group(1).lower()]
     # the names after the "by" of the translation ("Obtained by X and translated by Y" -> Y)
-    by = re.search(r"\b(?:translat\w*|trans\.)\b(?:(?!\bby\b).){0,80}?\bby\s+(.+)$", statement, re.S | re.I)
+    by = _TRANSLATED_BY.search(statement)
     if not by:
         return [], language
     names_text = by.group(1).strip().rstrip(".")
-    names_text = re.split(r"\s+(?:for|from|with|at|of|under)\s+|\s*[;(]|,\s*(?:with|for|and\s+edited)\b",
-                          names_text, maxsplit=1)[0]
+    names_text = _AFTER_NAMES.split(names_text, maxsplit=1)[0]
     names = []
-    for part in re.split(r"\s*,\s*(?:and\s+)?|\s+and\s+|\s*&\s*", names_text):
+    for part in _NAME_SEPARATOR.split(names_text):
         part = part.strip(" .,")
-        if part and re.search(r"[A-Za-z]", part) and part[0].isupper():
-            names.append(Name(part + ("." if re.search(r"\b[A-Z]$", part) else ""), "person"))
+        if part and _LATIN_LETTER.search(part) and part[0].isupper():
+            names.append(Name(part + ("." if _ENDS_WITH_INITIAL.search(part) else ""), "person"))
     return names, language
 
 
 def read_archive(text: str) -> Archive:
     """One archive's part of a citation: repository, fund, call number, pages."""
     text = text.strip().rstrip(".").strip()
-    text = re.sub(r"^and\s+", "", text)
+    text = _LEADING_AND.sub("", text)
     tokens = split_top_level(text, ",")
     archive = Archive(text=text)
     fund, file_parts, pages, places = [], [], [], []
     for i, token in enumerate(tokens):
         if i == 0:
             # "PRC FMA 106-00016-06": a trailing code is the call number
-            code = re.match(r"^(?P<repo>.*?[A-Za-z)]\s*)\s(?P<code>[\w./-]*\d[\w./-]*)$", token)
+            code = _TRAILING_CODE.match(token)
             if code and not _FUND.match(token) and not _FILE.match(token):
                 archive.repository = code["repo"].strip()
                 file_parts.append(code["code"])
             else:
                 archive.repository = token
             continue
-        if _FUND.match(token):
+        part = _SHELFMARK_PART.match(token)
+        kind = part.lastgroup if part else None
+        if kind == "fund":
             fund.append(token)
-        elif _PAGES.match(token):
+        elif kind == "pages":
             pages.append(token)
-        elif _FILE.match(token):
+        elif kind == "file":
             file_parts.append(token)
-        elif re.fullmatch(r"\d+[a-z]?(?:\s*[-–]\s*\d+[a-z]?)?", token) and i == len(tokens) - 1 and file_parts:
+        elif _NUMBER_OR_RANGE.fullmatch(token) and i == len(tokens) - 1 and file_parts:
             pages.append(token)  # a bare trailing number or range after the call number: pages
-        elif not fund and not file_parts and re.fullmatch(r"[A-Z][a-z]+(?:[ -][A-Z][a-z]+)?", token):
+        elif not fund and not file_parts and _PLACE_NAME.fullmatch(token):
             places.append(token)  # "Moscow" right after the repository
         else:
             file_parts.append(token)
@@ -190,7 +251,7 @@ def read_archive(text: str) -> Archive:
     archive.idno = ", ".join(file_parts) or None
     if pages:
         archive.locus = ", ".join(pages)
-        numbers = re.findall(r"\d+[a-z]?(?:[rv]\b)?", archive.locus)
+        numbers = _LOCUS_NUMBER.findall(archive.locus)
         if numbers:
             archive.locus_from, archive.locus_to = numbers[0], numbers[-1]
     entry = known_archive(archive.repository or "")
@@ -204,7 +265,12 @@ def read_archive(text: str) -> Archive:
 
 def is_printed(text: str) -> bool:
     """True when a citation part names a publication rather than an archive."""
-    return bool(_PRINTED.search(text))
+    low = lower_for_words(text)
+    return any((low is None or word in low) and sign.search(text) for sign, word in _PRINTED_SIGNS)
+
+
+def _has_shelfmark(sentence: str) -> bool:
+    return any(_SHELFMARK_PART.match(t) for t in split_top_level(sentence, ","))
 
 
 def read_citation(text: str) -> CitationReading:
@@ -213,16 +279,15 @@ def read_citation(text: str) -> CitationReading:
     url = _URL.search(text)
     if url:
         reading.url = url.group(0).rstrip(".,;")
-        rid = re.search(r"/document/(\d+)", reading.url)
+        rid = _RECORD_IN_URL.search(reading.url)
         if rid:
             reading.record_id = rid.group(1)
         # the old site runs its "Share" button into the citation after the address
-        text = (text[: url.start()] + re.sub(r"^\s*-?\s*Share\b", "", text[url.end():])).strip()
+        text = (text[: url.start()] + _SHARE_BUTTON.sub("", text[url.end():])).strip()
     rest = []
     for sentence in sentences(text):
-        m = _TRANSLATION.search(sentence)
-        shelfmark = any(_FUND.match(t) or _FILE.match(t) or _PAGES.match(t) for t in split_top_level(sentence, ","))
-        if m and reading.translation_statement is None and not shelfmark:
+        m = _TRANSLATION.search(sentence) if may_contain(sentence, ("trans",)) else None
+        if m and reading.translation_statement is None and not _has_shelfmark(sentence):
             reading.translation_statement = sentence
             reading.translators, reading.original_language = read_translation(sentence)
         elif _PROVENANCE.match(sentence):
@@ -238,6 +303,6 @@ def read_citation(text: str) -> CitationReading:
     for part in split_top_level(body, ";"):
         if is_printed(part):
             reading.printed.append(part)
-        elif re.search(r"\w", part):
+        elif _WORD_CHAR.search(part):
             reading.archives.append(read_archive(part))
     return reading

@@ -95,8 +95,12 @@ def iso(year: int, month: int | None = None, day: int | None = None) -> str | No
         return None
 
 
+# Letters the case-blind patterns read as ASCII ones ("ſept", "Aprıl", "APRİL" match a month)
+_ASCII_TWINS = str.maketrans({"\u017f": "s", "\u0131": "i", "\u0130": "i", "\u212a": "k"})
+
+
 def _month(token: str) -> int:
-    return MONTHS[token.lower().rstrip(".")]
+    return MONTHS[token.translate(_ASCII_TWINS).lower().rstrip(".")]
 
 
 def _year(token: str, context_year: int | None) -> int:
@@ -132,7 +136,7 @@ def _reading(kind: str, m: re.Match, text: str, context_year: int | None) -> Dat
         value = iso(int(g["y"]), _month(g["m"]), int(g["d"]))
         return DateValue(text, when=value) if value else None
     if kind == "roman":
-        value = iso(_year(g["y"], context_year), ROMAN_MONTHS[g["rm"].lower()], int(g["d"]))
+        value = iso(_year(g["y"], context_year), ROMAN_MONTHS[g["rm"].translate(_ASCII_TWINS).lower()], int(g["d"]))
         return DateValue(text, when=value) if value else None
     if kind == "dotted":
         value = iso(int(g["y"]), int(g["m"]), int(g["d"]))
@@ -154,10 +158,17 @@ def _reading(kind: str, m: re.Match, text: str, context_year: int | None) -> Dat
     return None
 
 
+# What every pattern above starts with: a digit, a "circa" or a month. (Most strings
+# asked about start with none of them; one test spares trying a dozen patterns.)
+_DATE_START = re.compile(r"[0-9]|c\.|ca\.|circa|approx|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec", re.I)
+
+
 @lru_cache(maxsize=8192)
 def parse_date(text: str, context_year: int | None = None) -> DateValue | None:
     """Read a string that is a date and nothing else ("September 9, 1958")."""
     stripped = text.strip().strip(".,;")
+    if not _DATE_START.match(stripped):
+        return None
     for kind, pattern in _PATTERNS + (_NO_YEAR if context_year else []):
         m = pattern.fullmatch(stripped)
         if m:
@@ -168,6 +179,8 @@ def parse_date(text: str, context_year: int | None = None) -> DateValue | None:
 @lru_cache(maxsize=8192)
 def date_at_start(text: str, context_year: int | None = None) -> tuple[DateValue, str] | None:
     """A date that opens text, and the rest ("8 October 1950   11.20" -> date, "11.20")."""
+    if not _DATE_START.match(text):
+        return None
     for kind, pattern in _PATTERNS + (_NO_YEAR if context_year else []):
         if kind in ("year", "decade", "year-range", "iso") and not context_year:
             continue  # a bare number opening a line is too often not a date
@@ -184,16 +197,52 @@ _AT_END = {kind: re.compile(rf"(?<!\w)(?:{pattern.pattern})[\s.]*$", pattern.fla
            for kind, pattern in _PATTERNS + _NO_YEAR if kind not in ("year", "decade", "year-range")}
 
 
+# The last word of a date that ends with a letter: a month ("5 October") or a day with its
+# suffix ("October 5th"), both read only with a year from context
+_MONTH_OR_DAY_WORD = re.compile(_f(_MONTH, name="m") + "|" + _f(_DAY, name="d"), re.I)
+
+
+# No date the patterns read spans more than eight words ("c. Sept. 30, [1958] - Oct. 2, [1959]")
+_MOST_DATE_WORDS = 8
+
+
+def _without_trailing_dots(text: str) -> str:
+    """text without the whitespace and dots the patterns of _AT_END allow after a date."""
+    tail = text.rstrip()
+    while tail.endswith("."):
+        tail = tail[:-1].rstrip()
+    return tail
+
+
+def _may_end_with_date(tail: str, context_year: int | None) -> bool:
+    """A quick test of a text without its trailing dots: False when no pattern of _AT_END
+    can match. A date ends with a year or a day (digits, maybe in brackets), or with a
+    context year also with a month or a day's suffix ("5th")."""
+    if not tail:
+        return False
+    if "0" <= tail[-1] <= "9" or tail[-1] == "]":
+        return True
+    # the month or the day follows a space: it is the last word
+    return bool(context_year) and bool(_MONTH_OR_DAY_WORD.fullmatch(tail.rsplit(None, 1)[-1]))
+
+
 @lru_cache(maxsize=8192)
 def date_at_end(text: str, context_year: int | None = None) -> tuple[str, DateValue] | None:
     """A date that closes text ("Zhou Enlai August 23 [1950]" -> "Zhou Enlai ", date)."""
-    if not _DIGIT.search(text):
+    tail = _without_trailing_dots(text)
+    if not _may_end_with_date(tail, context_year):
+        return None
+    # a date that ends the text lies in its last words: the searches start there (a letter
+    # the old site runs into one line is long)
+    words = tail.rsplit(None, _MOST_DATE_WORDS)
+    start = len(words[0]) if len(words) > _MOST_DATE_WORDS else 0
+    if not _DIGIT.search(text, start):
         return None  # every pattern needs a day or a year; most lines ending a letter have neither
     best = None
     for kind, pattern in _AT_END.items():
         if kind in ("md", "dm") and not context_year:
             continue
-        m = pattern.search(text)
+        m = pattern.search(text, start)
         if not m:
             continue
         value = _reading(kind, m, m.group(0).rstrip(" ."), context_year)

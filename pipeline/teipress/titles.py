@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from teipress.dates import date_at_end
 from teipress.model import Name
@@ -55,7 +56,9 @@ CORRESPONDENCE_TYPES = {
 }
 
 _TYPE_RE = "|".join(f"(?:{p})" for p, _ in DOC_TYPES)
-_DOC_TYPE_STARTS = [(re.compile(rf"(?:{pattern})\b", re.I), kind) for pattern, kind in DOC_TYPES]
+# All the types in one pattern, one group each: a match tries them in the list's order, as
+# a loop over them would, in one call instead of up to one per type
+_DOC_TYPE_START = re.compile("|".join(rf"((?:{pattern})\b)" for pattern, _ in DOC_TYPES), re.I)
 _NUMBER = r"(?:\s+(?:No\.?|Nos\.?|Number|#|№|Nº)\s*[\w/.-]+(?:\s*,\s*[\w/.-]+)*)?"
 
 # "Ciphered Telegram No. 709, " / "Letter addressed by " / "Telegram from " / "Cable, "
@@ -87,6 +90,14 @@ _ORG_WORDS = re.compile(
     r"Governments|Parties|Committees|Friends|Comrades|Leadership|Representative\s+Office)\b"
 )
 _ACRONYM = re.compile(r"^(?:[A-Z]{2,5}(?:\([a-z]\))?|(?:[A-Z]\.){2,5})$")
+_BRACKETED = re.compile(r"\[[^\]]*\]")
+_THE = re.compile(r"^the\s", re.I)
+_NAME_SEPARATOR = re.compile(r"\s*,\s*(?:and\s+)?|\s+and\s+|\s*&\s*")
+_OF_OR_FOR = re.compile(r"\bof\b|\bfor\b", re.I)
+_WORD_CHAR = re.compile(r"\w")
+_FOR = re.compile(r",?\s+for\s+")
+_VIA = re.compile(r",?\s+via\s+")
+_TO = re.compile(r"\s+to\s+")
 _HONORIFIC = re.compile(r"^(?:the\s+|comrades?\s+|cdes?\.\s*|tov\.\s+)+", re.I)
 
 
@@ -101,19 +112,17 @@ class TitleReading:
 
 def doc_type_of(text: str) -> str | None:
     """The normalised document type a title or Type field names at its start."""
-    text = text.strip()
-    for pattern, kind in _DOC_TYPE_STARTS:
-        if pattern.match(text):
-            return kind
-    return None
+    m = _DOC_TYPE_START.match(text.strip())
+    return DOC_TYPES[m.lastindex - 1][1] if m else None
 
 
+@lru_cache(maxsize=4096)  # (the same correspondents recur from letter to letter)
 def name_kind(text: str) -> str:
     """person or org, from the words of a name (organisations name their kind)."""
-    bare = re.sub(r"\[[^\]]*\]", "", text).strip()
+    bare = (_BRACKETED.sub("", text) if "[" in text else text).strip()
     if _ORG_WORDS.search(bare) or _ACRONYM.match(bare.split()[0] if bare.split() else ""):
         return "org"
-    if re.match(r"^the\s", text, re.I):
+    if _THE.match(text):
         return "org"
     return "person"
 
@@ -121,7 +130,8 @@ def name_kind(text: str) -> str:
 def clean_name(text: str) -> str:
     """A correspondent's name from a title: trimmed, without a leading article or 'Comrade'."""
     text = text.strip(" ,.;:")
-    stripped = _HONORIFIC.sub("", text).strip()
+    honorific = _HONORIFIC.match(text)  # (at the start only: a match, not a substitution that searches)
+    stripped = (text[honorific.end():] if honorific else text).strip()
     return stripped or text
 
 
@@ -132,11 +142,12 @@ def split_names(text: str) -> list[str]:
     separator: a part that holds "of" keeps the whole together.
     """
     text = text.strip()
-    parts = re.split(r"\s*,\s*(?:and\s+)?|\s+and\s+|\s*&\s*", text)
+    # (a name without a comma, "&" or "and" has no separator: the test is quicker than the split)
+    parts = _NAME_SEPARATOR.split(text) if "," in text or "&" in text or "and" in text else [text]
     parts = [p for p in parts if p]
     if len(parts) < 2:
         return [text] if text else []
-    if any(re.search(r"\bof\b|\bfor\b", p, re.I) for p in parts):
+    if any(_OF_OR_FOR.search(p) for p in parts):
         return [text]
     if not all(p[:1].isupper() or p.lower().startswith(("the ", "cde", "comrade")) for p in parts):
         return [text]
@@ -154,7 +165,7 @@ def _names(text: str, places: list[str] | None = None) -> list[Name]:
             name = at["name"]
             if places is not None:
                 places.append(at["place"])
-        if name and re.search(r"\w", name):
+        if name and _WORD_CHAR.search(name):
             out.append(Name(name, kind))
     return out
 
@@ -175,9 +186,9 @@ def _read_recipients(rest: str, reading: TitleReading) -> None:
     m = _TOPIC.search(rest)
     if m:
         rest = rest[: m.start()]
-    for_part = re.split(r",?\s+for\s+", rest, maxsplit=1)
+    for_part = _FOR.split(rest, maxsplit=1)
     main = for_part[0]
-    via = re.split(r",?\s+via\s+", main, maxsplit=1)
+    via = _VIA.split(main, maxsplit=1)
     reading.recipients.extend(_names(via[0]))
     if len(via) > 1:
         reading.via.extend(_names(via[1]))
@@ -187,9 +198,9 @@ def _read_recipients(rest: str, reading: TitleReading) -> None:
 
 def read_title(title: str) -> TitleReading:
     """Type, senders, recipients and intermediaries stated by a title."""
-    title = re.sub(r"\s+", " ", title).strip()
+    title = " ".join(title.split())  # (one space between words: what \s+ -> " " and strip() give, quicker)
     reading = TitleReading(doc_type=doc_type_of(title))
-    m = _POSSESSIVE.match(title)
+    m = _POSSESSIVE.match(title) if "'" in title or "’" in title else None  # (the test is quicker)
     if m:
         reading.doc_type = doc_type_of(m["type"])
         reading.senders = _senders(m["sender"], reading)
@@ -209,7 +220,7 @@ def read_title(title: str) -> TitleReading:
     elif reading.doc_type == "record of conversation":
         return reading
     # "X to Y ..." (the first " to " separates; a sender name does not contain " to ")
-    parts = re.split(r"\s+to\s+", rest, maxsplit=1)
+    parts = _TO.split(rest, maxsplit=1)
     if len(parts) == 2 and parts[0].strip():
         reading.senders = _senders(parts[0], reading)
         _read_recipients(parts[1], reading)

@@ -45,3 +45,14 @@ def test_date_at_start_and_end():
     before, value = date_at_end("Zhou Enlai August 23 [1950]")
     assert before.strip() == "Zhou Enlai" and value.when == "1950-08-23"
     assert date_at_start("1443 reasons") is None  # a bare number is not a date
+
+
+@pytest.mark.parametrize("text, when", [
+    ("\u017fept. 5, 1958", "1958-09-05"),  # long s
+    ("Apr\u0131l 5, 1958", "1958-04-05"),  # dotless i
+    ("APR\u0130L 5, 1958", "1958-04-05"),  # dotted capital I
+    ("5.\u0130X.1958", "1958-09-05"),  # a Roman month
+])
+def test_letters_the_patterns_read_as_ascii_give_the_month(text, when):
+    # the case-blind patterns match these letters as s, i and k: reading the month must not fail
+    assert parse_date(text).when == when

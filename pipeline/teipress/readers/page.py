@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from teipress.model import LineRecord
-from teipress.readers.structure import SourceLine, normalise
+from teipress.readers.structure import OTHER_WHITESPACE, SourceLine, normalise
 
 
 class Page:
@@ -11,18 +11,25 @@ class Page:
 
     def __init__(self, text: str):
         self.raw = text.split("\n")
-        self.text = [normalise(line) for line in self.raw]
+        if any(c in text for c in OTHER_WHITESPACE):
+            self.text = [normalise(line) for line in self.raw]
+        else:
+            # normalise() of each line, the quicker way: str.split() splits at exactly the
+            # characters normalise() replaces then, and several times faster
+            self.text = [line.strip() if line.isascii() and "  " not in line and "\t" not in line
+                         else " ".join(line.split()) for line in self.raw]
         self._to: dict[int, tuple[str, str | None, str | None]] = {}
 
     def units(self, start: int = 0, end: int | None = None) -> list[SourceLine]:
         """Non-blank lines of [start, end) (0-based indexes) with the blank gap before each."""
         out, gap, nbsp = [], 0, False
-        for i in range(start, len(self.raw) if end is None else end):
-            if not self.text[i]:
+        raw, text = self.raw, self.text
+        for i in range(start, len(raw) if end is None else end):
+            if not text[i]:
                 gap += 1
-                nbsp = nbsp or "\u00a0" in self.raw[i]
+                nbsp = nbsp or "\u00a0" in raw[i]
                 continue
-            out.append(SourceLine(i + 1, self.text[i], gap, nbsp))
+            out.append(SourceLine(i + 1, text[i], gap, nbsp))
             gap, nbsp = 0, False
         return out
 
@@ -50,15 +57,7 @@ class Page:
 
     def records(self) -> list[LineRecord]:
         """Every source line with its destination; blank lines are whitespace."""
-        out = []
-        for i, raw in enumerate(self.raw):
-            no = i + 1
-            dropped = None
-            if no in self._to:
-                to, rule, dropped = self._to[no]
-            elif not self.text[i]:
-                to, rule = "set-aside", "blank-line"
-            else:
-                to, rule = "set-aside", "unclassified"
-            out.append(LineRecord(no, raw, to, rule, dropped))
-        return out
+        assigned, text = self._to, self.text
+        return [LineRecord(no, raw, *assigned[no]) if no in assigned
+                else LineRecord(no, raw, "set-aside", "unclassified" if text[no - 1] else "blank-line")
+                for no, raw in enumerate(self.raw, 1)]

@@ -38,7 +38,8 @@ _FIELD = re.compile(r"^(?P<key>[A-Za-z][A-Za-z ()]{0,30}?)\s*:\s*(?P<value>.*)$"
 
 
 def detect(text: str) -> bool:
-    first = next((line for line in text.split("\n") if line.strip()), "")
+    start = text.lstrip()  # (from the first line that is not blank, without splitting the whole text)
+    first = start[: start.find("\n")] if "\n" in start else start
     m = _FIELD.match(first.strip())
     return bool(m) and m["key"].strip().lower() in ("title", "date")
 

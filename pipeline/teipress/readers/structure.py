@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from teipress.dates import date_at_end, date_at_start
-from teipress.model import Block, Division, Name
+from teipress.dates import date_at_end, date_at_start, iso
+from teipress.model import Block, DateValue, Division, Name
 
 
 @dataclass
@@ -72,12 +72,21 @@ NAME_WORD = re.compile(
     r"^(?:[\[(“\"‘]*[A-ZÀ-ÖØ-ÞА-Я][\w'’.\-()]*[\])”\"’,.:]*|[A-Z]\.|of|the|and|for|de|von|van|"
     r"der|la|le|du|da|y|al|bin|ibn|\[[^\]]*\]|\([^)]*\)|[\[(][^\])]*|[^\[(]*[\])])$"
 )
+_TO_OR_FROM = re.compile(r"^(?:TO|FROM)\b")
+_ADDRESS_START = re.compile(r"^(?:TO|FROM|Copy to|Copies to)\b")
+_SENTENCE_THEN_LOWER = re.compile(r"[.!?]\s+[a-z]")
+_NOT_IN_NAMES = re.compile(r"\b(?:is|are|was|were|will|shall|have|has|had|we|you|i|they|it|this|that)\b")
+_SALUTE_END = re.compile(r"[,.:!]\s+")
+_OPENING_SALUTE_END = re.compile(r"[,:!]\s*[”\"’]?$")
+_SENTENCE_BREAK = re.compile(r"[.!?]\s")
 CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
 SENTENCE_END_CJK = re.compile(r"[。！？]$")
 
 
 # Unicode space separators (category Zs) other than the plain space
 _SPACES = re.compile("[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\t ]+")
+# The characters str.split() and str.strip() take for whitespace besides those (and "\n")
+OTHER_WHITESPACE = "\x0b\x0c\r\x1c\x1d\x1e\x1f\x85\u2028\u2029"
 
 
 def normalise(text: str) -> str:
@@ -87,11 +96,19 @@ def normalise(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
-@lru_cache(maxsize=8192)
+# the letters _script_language counts: Cyrillic, kana, Han, Hangul
+_SCRIPT_CHARS = re.compile("[\u0400-\u04ff\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\uac00-\ud7af]")
+
+
 def script_language(text: str) -> str | None:
     """The language a line's script implies (zh, ja, ko, ru), or None for Latin text."""
-    if text.isascii():
-        return None
+    if text.isascii() or not _SCRIPT_CHARS.search(text):
+        return None  # (quick tests, before the cache: most lines hold no letter of these scripts)
+    return _script_language(text)
+
+
+@lru_cache(maxsize=8192)
+def _script_language(text: str) -> str | None:
     letters = [c for c in text if c.isalpha()]
     if not letters:
         return None
@@ -122,8 +139,8 @@ def furniture_role(text: str) -> str | None:
     if NUMBER.match(bare):
         return "number"
     if ADDRESS.match(bare) and len(bare.split()) <= 8 and (bare.isupper() or not bare.endswith(".")
-                                                            or re.match(r"^(?:TO|FROM)\b", bare)):
-        if re.match(r"^(?:TO|FROM|Copy to|Copies to)\b", bare) or bare.split()[1:2] and bare.split()[1].isupper():
+                                                            or _TO_OR_FROM.match(bare)):
+        if _ADDRESS_START.match(bare) or bare.split()[1:2] and bare.split()[1].isupper():
             return "address"
     return None
 
@@ -134,16 +151,18 @@ def is_place_line(text: str) -> bool:
 
 
 def is_gap_line(text: str) -> bool:
-    return bool(GAP_LINE.match(text.strip()))
+    bare = text.strip()
+    # (a gap starts with "[", "." or "…": the test is quicker than the match)
+    return bare[:1] in ("[", ".", "…") and bool(GAP_LINE.match(bare))
 
 
 @lru_cache(maxsize=8192)
 def is_name_like(text: str, max_words: int = 9) -> bool:
     """A signature or a name: a few capitalised words, initials, particles, bracketed parts."""
     bare = text.strip().strip("“”\"'‘’").rstrip(".,;:")
-    if not bare or len(bare) > 90 or re.search(r"[.!?]\s+[a-z]", bare):
+    if not bare or len(bare) > 90 or _SENTENCE_THEN_LOWER.search(bare):
         return False
-    if re.search(r"\b(?:is|are|was|were|will|shall|have|has|had|we|you|i|they|it|this|that)\b", bare):
+    if _NOT_IN_NAMES.search(bare):
         return False
     words = bare.split()
     if not 1 <= len(words) <= max_words:
@@ -155,31 +174,41 @@ def is_name_like(text: str, max_words: int = 9) -> bool:
 
 def names_sender(text: str, senders: list[Name]) -> bool:
     """The line is (or ends with) a sender's name: "Zhou Enlai", "FILIPPOV [Stalin]."."""
-    low = BRACKETED.sub("", text).strip().strip("“”\"'‘’").rstrip(".,;:").lower().strip()
+    if not senders:
+        return False
+    plain = BRACKETED.sub("", text) if "[" in text else text  # (no bracket, nothing to take out)
+    low = plain.strip().strip("“”\"'‘’").rstrip(".,;:").lower().strip()
     for name in senders:
-        plain = BRACKETED.sub("", name.text).lower().strip()
+        plain = _plain_name(name.text)
         if plain and (low == plain or (len(plain) > 3 and low.endswith(" " + plain))):
             return True
     return False
 
 
+@lru_cache(maxsize=1024)
+def _plain_name(name: str) -> str:
+    """A name without its bracketed parts, in lower case (asked for each line a closer may hold)."""
+    return BRACKETED.sub("", name).lower().strip()
+
+
 def is_signature(text: str, senders: list[Name]) -> bool:
     bare = text.strip().strip("“”\"'‘’").rstrip(".,;:")
-    if "[signature]" in bare.lower() or PARENTHESISED.fullmatch(bare):
+    if ("[" in bare and "[signature]" in bare.lower()) or PARENTHESISED.fullmatch(bare):
         return True
     if names_sender(bare, senders):
         return True
-    if CJK.search(bare):
+    if not bare.isascii() and CJK.search(bare):
         return len(bare) <= 8 and not SENTENCE_END_CJK.search(bare)
     return is_name_like(bare, max_words=6) and (bare.isupper() or len(bare.split()) <= 6)
 
 
+@lru_cache(maxsize=8192)  # (the closer's steps ask about the same lines)
 def split_closing_salute(text: str) -> tuple[str, str] | None:
     """'With greetings. FILIPPOV [Stalin].' -> ('With greetings.', 'FILIPPOV [Stalin].')."""
     m = CLOSING_SALUTE.match(text.strip("“\"‘ "))
     if not m:
         return None
-    rest_at = re.search(r"[,.:!]\s+", text[m.start():])
+    rest_at = _SALUTE_END.search(text[m.start():])
     if not rest_at:
         return text, ""
     cut = m.start() + rest_at.end()
@@ -200,9 +229,9 @@ def is_opening_salute(text: str) -> bool:
     if len(bare) > 80 or len(bare.split()) > 10:
         return False
     if OPENING_SALUTE.match(bare):
-        return bool(re.search(r"[,:!]\s*[”\"’]?$", bare)) or len(bare.split()) <= 6
+        return bool(_OPENING_SALUTE_END.search(bare)) or len(bare.split()) <= 6
     # "Ambassador Ni [Zhiliang]:" and CJK "倪大使[1]:" end with a colon
-    if re.search(r"[:：]$", bare) and len(bare.split()) <= 5 and not re.search(r"[.!?]\s", bare):
+    if bare.endswith((":", "：")) and len(bare.split()) <= 5 and not _SENTENCE_BREAK.search(bare):
         return is_name_like(bare.rstrip(":：")) or bool(CJK.search(bare))
     return False
 
@@ -214,7 +243,7 @@ def date_line(text: str, context_year: int | None) -> tuple[Block, str] | None:
     if hit:
         value, rest = hit
         return Block("dateline", text, date=value), rest.strip()
-    if CJK_DATE.fullmatch(bare):
+    if "月" in bare and CJK_DATE.fullmatch(bare):  # (a quick test: most lines have no 月)
         return Block("dateline", text, date=cjk_date(bare, context_year)), ""
     return None
 
@@ -231,6 +260,7 @@ def name_and_date(text: str, context_year: int | None) -> tuple[str, Block] | No
 
 _CJK_NUM = "〇零一二三四五六七八九十0-9０-９"
 CJK_DATE = re.compile(rf"(?:[{_CJK_NUM}]{{2,4}}年)?[{_CJK_NUM}]{{1,3}}月[{_CJK_NUM}]{{1,3}}日")
+_CJK_DATE_PARTS = re.compile(rf"(?:([{_CJK_NUM}]{{4}})年)?([{_CJK_NUM}]{{1,3}})月([{_CJK_NUM}]{{1,3}})日")
 _CJK_DIGITS = {**{str(d): d for d in range(10)}, **{chr(0xFF10 + d): d for d in range(10)}, "〇": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 
 
@@ -245,10 +275,7 @@ def _cjk_number(text: str) -> int | None:
 
 def cjk_date(text: str, context_year: int | None):
     """一九五〇年十月五日 -> 1950-10-05 (a month-and-day date takes the context year)."""
-    from teipress.dates import iso
-    from teipress.model import DateValue
-
-    m = re.search(rf"(?:([{_CJK_NUM}]{{4}})年)?([{_CJK_NUM}]{{1,3}})月([{_CJK_NUM}]{{1,3}})日", text)
+    m = _CJK_DATE_PARTS.search(text)
     if not m:
         return None
     year = _cjk_number(m.group(1)) if m.group(1) else context_year
@@ -269,8 +296,8 @@ def _opener(lines: list[SourceLine], title: str, context_year: int | None,
     head: list[Block] = []
     opener: list[Block] = []
     i = 0
-    plain_title = NON_WORDS.sub(" ", title).strip().lower()
-    if lines and plain_title and NON_WORDS.sub(" ", lines[0].text).strip().lower().startswith(plain_title):
+    plain_title = _plain_words(title)
+    if lines and plain_title and _plain_words(lines[0].text).startswith(plain_title):
         head.append(Block("head", lines[0].text, (lines[0].no,)))
         assign(lines[0], "body/head")
         i = 1
@@ -307,6 +334,12 @@ def _opener(lines: list[SourceLine], title: str, context_year: int | None,
     return head, opener, i
 
 
+@lru_cache(maxsize=4096)  # (asked for the title once per division)
+def _plain_words(text: str) -> str:
+    """The words of text in lower case, one space between them."""
+    return NON_WORDS.sub(" ", text).strip().lower()
+
+
 def _closer_anchor(lines: list[SourceLine], senders: list[Name], context_year: int | None) -> int | None:
     """Index of the line where the letter's closing is, searching the last lines upwards."""
     for j in range(len(lines) - 1, max(len(lines) - 10, -1), -1):
@@ -316,14 +349,14 @@ def _closer_anchor(lines: list[SourceLine], senders: list[Name], context_year: i
         dl = date_line(text, context_year)
         if dl and dl[1] and is_name_like(dl[1]):
             return j  # "4/XI-56 N. FIRIUBIN"
-        if name_and_date(text, context_year) and j == len(lines) - 1:
+        if j == len(lines) - 1 and name_and_date(text, context_year):
             return j  # "Zhou Enlai August 23 [1950]"
         if is_signature(text, senders) and not furniture_role(text):
             # a name-like line is a signature only with support: it names the sender,
             # carries "[signature]", or has a date line next to it
             nxt = lines[j + 1].text if j + 1 < len(lines) else ""
             prev = lines[j - 1].text if j > 0 else ""
-            if (names_sender(text, senders) or "[signature]" in text.lower()
+            if (names_sender(text, senders) or ("[" in text and "[signature]" in text.lower())
                     or date_line(nxt, context_year) or date_line(prev, context_year)):
                 return j
     return None
@@ -409,10 +442,12 @@ def build_division(lines: list[SourceLine], *, doc_type: str, lang: str, title: 
     division = Division(type=doc_type, lang=lang)
     # numbered notes ("[1] text") whose anchors ("[1]") appear in the text above them
     anchors = set()
-    note_lines = [NOTE_LINE.match(line.text) for line in lines]
-    for line, m in zip(lines, note_lines):
-        if not m:
-            anchors.update(NOTE_ANCHOR.findall(line.text))
+    # (a note line starts with "[": the test is quicker than the match)
+    note_lines = [NOTE_LINE.match(line.text) if line.text[:1] == "[" else None for line in lines]
+    if any(note_lines):  # (no note, no anchor to look for)
+        for line, m in zip(lines, note_lines):
+            if not m:
+                anchors.update(NOTE_ANCHOR.findall(line.text))
     body_lines = []
     for line, m in zip(lines, note_lines):
         if m and m.group(1) in anchors:
@@ -459,7 +494,7 @@ def split_languages(lines: list[SourceLine], main_lang: str = "en") -> list[tupl
     runs: list[tuple[str, list[SourceLine]]] = []
     for line in lines:
         lang = script_language(line.text) or main_lang
-        if NOTE_LINE.match(line.text) and runs:
+        if runs and lang != runs[-1][0] and NOTE_LINE.match(line.text):
             lang = runs[-1][0]  # a note belongs to the text it annotates
         if runs and runs[-1][0] == lang:
             runs[-1][1].append(line)

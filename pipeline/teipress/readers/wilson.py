@@ -20,7 +20,7 @@ import re
 from collections import Counter
 from functools import lru_cache
 
-from teipress.citations import LANGUAGE_CODES, known_archive, read_citation
+from teipress.citations import LANGUAGE_CODES, known_archive, may_contain, read_citation
 from teipress.dates import date_at_end, parse_date
 from teipress.model import Archive, DateValue, Document
 from teipress.readers.page import Page
@@ -44,6 +44,7 @@ HEADINGS = {
     "original uploaded date": "uploaded", "type": "type", "language": "language",
     "languages": "language", "original language": "language", "record id": "record",
 }
+_LONGEST_HEADING = max(map(len, HEADINGS))
 # Headings that open the information part of the page (the letter ends before them).
 SECTION_STARTS = {"authors", "people", "places", "topics", "collections", "related", "docinfo"}
 FIELD_STARTS = {"source", "archive", "rights", "uploaded", "record"}
@@ -71,6 +72,31 @@ CITATION_IN_TEXT = re.compile(
 CITATION_SHARE_DOWNLOAD = re.compile(r"^citation\s+share\s+download", re.I)  # the old site's buttons
 UNDATED = re.compile(r"^(?:undated|n\.\s?d\.|no date|date unknown|not dated)$", re.I)
 TERMINAL = re.compile(r"[.!?。！？…:;)\]”\"’'»]$|\d$")
+_HEADING_WITH_VALUE = re.compile(r"^(record\s+id|original\s+uploaded\s+date|type|language)\s*:?\s+(\S.*)$", re.I)
+_SPACES = re.compile(r"\s+")
+_LANGUAGE_SEPARATOR = re.compile(r"\s*[,;/]\s*|\s+and\s+")
+_DIGITS = re.compile(r"\d+")
+_SHARE_AT_END = re.compile(r"\s*-\s*Share\s*$")
+_BUTTON = re.compile(r"-\s*\w+")
+_SALUTE_RUN_ON = re.compile(r"^([^.:!?]{2,60}?:)\s+(?=\S)")
+# Words (any case) that RIGHTS and CITATION_IN_TEXT cannot match without: testing for them
+# spares most lines the searches, which try the pattern at every letter
+_RIGHTS_WORDS = ("welcomes", "rights", "copyright", "quire", "permission")
+_CITATION_WORDS = ("archive",)
+
+
+def _funder_credit_match(text: str) -> re.Match | None:
+    return FUNDER.match(text) if text[:1] in ("t", "T") else None  # (a quick test first: "This document ...")
+
+
+def _rights_statement(text: str) -> bool:
+    return may_contain(text, _RIGHTS_WORDS) and bool(RIGHTS.search(text))
+
+
+def _citation_in(text: str) -> re.Match | None:
+    if ('"' in text or "“" in text) and may_contain(text, _CITATION_WORDS):  # (the title is quoted)
+        return CITATION_IN_TEXT.search(text)
+    return None
 
 
 def detect(text: str) -> bool:
@@ -86,12 +112,13 @@ def detect(text: str) -> bool:
 @lru_cache(maxsize=4096)
 def _heading(text: str) -> tuple[str, str] | None:
     """(field, inline value) when a line is a section or field heading ("Record ID 113636")."""
-    low = text.lower().rstrip(":").strip()
-    if low in HEADINGS:
-        return HEADINGS[low], ""
-    m = re.match(r"^(record\s+id|original\s+uploaded\s+date|type|language)\s*:?\s+(\S.*)$", text, re.I)
+    bare = text.rstrip(":").strip()
+    # (most lines are paragraphs, longer than any heading: the test spares lowering them)
+    if len(bare) <= _LONGEST_HEADING and bare.lower() in HEADINGS:
+        return HEADINGS[bare.lower()], ""
+    m = _HEADING_WITH_VALUE.match(text)
     if m and m.group(1).lower() in ("record id", "original uploaded date"):
-        return HEADINGS[re.sub(r"\s+", " ", m.group(1).lower())], m.group(2)
+        return HEADINGS[_SPACES.sub(" ", m.group(1).lower())], m.group(2)
     return None
 
 
@@ -104,15 +131,16 @@ class _Reader:
 
     # -- the top of the page ---------------------------------------------------
 
-    def find_date_and_title(self, units: list[SourceLine]) -> int:
-        """Index in units of the first line after the title; sets doc.date and doc.title."""
+    def find_date_and_title(self, units: list[SourceLine], headings: list[tuple[str, str] | None]) -> int:
+        """Index in units of the first line after the title; sets doc.date and doc.title.
+        (headings: _heading() of each unit)"""
         for k, unit in enumerate(units[:12]):
-            if FURNITURE.match(unit.text) or _heading(unit.text):
+            if FURNITURE.match(unit.text) or headings[k]:
                 continue
             value = parse_date(unit.text) or (DateValue(unit.text) if UNDATED.match(unit.text) else None)
             if value and k + 1 < len(units):
                 title = units[k + 1]
-                if parse_date(title.text) or _heading(title.text):
+                if parse_date(title.text) or headings[k + 1]:
                     continue
                 for before in units[:k]:
                     if FURNITURE.match(before.text):
@@ -133,7 +161,7 @@ class _Reader:
             if FURNITURE.match(unit.text):
                 self.page.assign(unit, "set-aside", "page-furniture")
                 continue
-            if _heading(unit.text):
+            if headings[k]:
                 return k
             self.doc.title = unit.text
             self.page.assign(unit, "header/title")
@@ -147,12 +175,12 @@ class _Reader:
 
     # -- the information part ----------------------------------------------------
 
-    def read_sections(self, units: list[SourceLine]) -> None:
-        """Group the lines after the letter under their headings, then read each field."""
+    def read_sections(self, units: list[SourceLine], headings: list[tuple[str, str] | None]) -> None:
+        """Group the lines after the letter under their headings, then read each field.
+        (headings: _heading() of each unit)"""
         current = "docinfo"
         after_record = False
-        for unit in units:
-            heading = _heading(unit.text)
+        for unit, heading in zip(units, headings):
             if heading:
                 current, inline = heading
                 self.page.assign(unit, "set-aside", "field-label")
@@ -165,7 +193,7 @@ class _Reader:
                 continue
             if after_record and self.sections.get("record"):
                 current = "trailer"  # the record id has its one value; what follows is sidebar
-            if RIGHTS.search(unit.text) and current not in ("rights", "docinfo"):
+            if current not in ("rights", "docinfo") and _rights_statement(unit.text):
                 # the rights statement under an empty heading ("Original Archive" in compact pages)
                 self.sections.setdefault("rights", []).append(unit)
                 continue
@@ -206,9 +234,9 @@ class _Reader:
     def field_docinfo(self, lines):
         """Unlabelled information: the citation first, then rights and funder lines."""
         for line in lines:
-            if RIGHTS.search(line.text):
+            if _rights_statement(line.text):
                 self._rights(line)
-            elif FUNDER.match(line.text):
+            elif _funder_credit_match(line.text):
                 self._funder_credit(line)
             elif self.doc.citation is None:
                 self._citation(line)
@@ -254,7 +282,7 @@ class _Reader:
         """The page's Language field names the document's original language(s); the
         language of the text itself is read from its script."""
         for line in lines:
-            for name in re.split(r"\s*[,;/]\s*|\s+and\s+", line.text):
+            for name in _LANGUAGE_SEPARATOR.split(line.text):
                 code = LANGUAGE_CODES.get(name.strip().lower())
                 if code and code != "en" and self.doc.original_language is None:
                     self.doc.original_language = code
@@ -262,7 +290,7 @@ class _Reader:
 
     def field_record(self, lines):
         for line in lines:
-            if re.fullmatch(r"\d+", line.text) and self.doc.record_id is None:
+            if _DIGITS.fullmatch(line.text) and self.doc.record_id is None:
                 self.doc.record_id = line.text
                 self.page.assign(line, "header/record-id")
             else:
@@ -271,7 +299,7 @@ class _Reader:
     def field_trailer(self, lines):
         """After the record id the page only repeats its funder; keep any such name as one."""
         for line in lines:
-            if FUNDER.match(line.text):
+            if _funder_credit_match(line.text):
                 self._funder_credit(line)
             elif line.text in self.doc.funders:
                 self.page.assign(line, "set-aside", "funder-repeated")
@@ -287,7 +315,7 @@ class _Reader:
         self.page.assign(line, "header/rights")
 
     def _funder_credit(self, line):
-        m = FUNDER.match(line.text)
+        m = _funder_credit_match(line.text)
         name = m.group("name")
         if name not in self.doc.funders:
             self.doc.funders.append(name)
@@ -332,7 +360,7 @@ class _Reader:
         sits above the letter; take it out before anything else reads the funder."""
         rest = []
         for unit in units:
-            if FUNDER.match(unit.text):
+            if _funder_credit_match(unit.text):
                 self._funder_credit(unit)
             else:
                 rest.append(unit)
@@ -374,7 +402,8 @@ class _Reader:
         # only running text can be cut mid-sentence: a signature or a date line has no full stop
         cut_prose = to in ("header/summary", "header/rights", "header/citation", "body/p", "body/postscript/p",
                            "body/list/item") or to.startswith("body/note")
-        if cut_in_character or (cut_prose and not TERMINAL.search(last_text)):
+        # (TERMINAL looks at the last character: the search starts there, not at the first)
+        if cut_in_character or (cut_prose and not TERMINAL.search(last_text, max(0, len(last_text) - 2))):
             self.doc.truncated = True
             where = to.split("/")[1] if to.startswith("header/") else "body"
             self.doc.truncated_in = where
@@ -392,34 +421,34 @@ def _archive_from_name(name: str) -> Archive:
     return archive
 
 
-def _metadata_start(units: list[SourceLine], start: int) -> int:
-    """Index of the first heading of the page's information part (or len(units))."""
-    for k in range(start, len(units)):
-        heading = _heading(units[k].text)
-        if heading and heading[0] in SECTION_STARTS:
+def _metadata_start(headings: list[tuple[str, str] | None], start: int) -> int:
+    """Index of the first heading of the page's information part (or len(headings)), from
+    the _heading() of each unit."""
+    for k in range(start, len(headings)):
+        if headings[k] and headings[k][0] in SECTION_STARTS:
             return k
-    for k in range(start, len(units)):
-        heading = _heading(units[k].text)
-        if heading and heading[0] in FIELD_STARTS:
+    for k in range(start, len(headings)):
+        if headings[k] and headings[k][0] in FIELD_STARTS:
             return k
-    return len(units)
+    return len(headings)
 
 
-def _read_current(r: _Reader, units: list[SourceLine], compact: bool) -> None:
-    start = r.find_date_and_title(units)
+def _read_current(r: _Reader, units: list[SourceLine], headings: list[tuple[str, str] | None],
+                  compact: bool) -> None:
+    start = r.find_date_and_title(units, headings)
     r.apply_title()
-    end = _metadata_start(units, start)
+    end = _metadata_start(headings, start)
     letter = r.take_funder_credits(units[start:end])
     # "Author(s):" and the like can sit right after the summary; the summary is the
     # last paragraph before the first heading
-    before_authors = end < len(units) and _heading(units[end].text)[0] == "authors"
+    before_authors = end < len(units) and headings[end][0] == "authors"
     letter = r.split_summary(letter, compact, before_authors)
-    r.read_sections(units[end:])
+    r.read_sections(units[end:], headings[end:])
     r.apply_citation()
     r.read_letter(letter)
 
 
-def _read_oldsite(r: _Reader, units: list[SourceLine]) -> None:
+def _read_oldsite(r: _Reader, units: list[SourceLine], headings: list[tuple[str, str] | None]) -> None:
     """Old site: UPPERCASE title, furniture, summary+citation, the letter, scan trailer."""
     k = 0
     while k < len(units) and FURNITURE.match(units[k].text):
@@ -434,8 +463,8 @@ def _read_oldsite(r: _Reader, units: list[SourceLine]) -> None:
     for j in range(k, len(units)):
         unit = units[j]
         text = unit.text
-        cited = CITATION_IN_TEXT.search(text)
-        if FUNDER.match(text):
+        cited = _citation_in(text)
+        if _funder_credit_match(text):
             r._funder_credit(unit)
         elif cited and r.doc.citation is None:
             summary = text[: cited.start()].strip()
@@ -444,16 +473,16 @@ def _read_oldsite(r: _Reader, units: list[SourceLine]) -> None:
             r.doc.title = cited["title"].strip()  # the citation gives the title in its own case
             r.doc.date = parse_date(cited["date"]) or r.doc.date
             full = text[cited.start():]
-            share = re.search(r"\s*-\s*Share\s*$", full)  # the page's Share button, run into the line
+            share = _SHARE_AT_END.search(full)  # the page's Share button, run into the line
             r.doc.citation = full[: share.start()] if share else full
             r.citation_source = cited["source"]
             r.page.assign(unit, "header/summary+citation" if summary else "header/citation",
                           "share-button" if share else None, dropped=share.group().strip() if share else None)
             if title_unit:
                 r.page.assign(title_unit, "header/title", "title-display-form")
-        elif FURNITURE.match(text) or re.fullmatch(r"-\s*\w+", text):
+        elif FURNITURE.match(text) or _BUTTON.fullmatch(text):
             r.page.assign(unit, "set-aside", "page-furniture")
-        elif _heading(text):
+        elif headings[j]:
             break
         else:
             letter_start = j
@@ -461,7 +490,7 @@ def _read_oldsite(r: _Reader, units: list[SourceLine]) -> None:
     end = len(units)
     if letter_start is not None:
         for j in range(letter_start, len(units)):
-            if FURNITURE.match(units[j].text) or _heading(units[j].text):
+            if FURNITURE.match(units[j].text) or headings[j]:
                 end = j
                 break
     r.apply_title()
@@ -469,7 +498,8 @@ def _read_oldsite(r: _Reader, units: list[SourceLine]) -> None:
     for unit in trailer:
         if FURNITURE.match(unit.text):
             r.page.assign(unit, "set-aside", "page-furniture")
-    r.read_sections([u for u in trailer if not r.page.assigned(u.no)])
+    unread = [i for i in range(end, len(units)) if not r.page.assigned(units[i].no)]
+    r.read_sections([units[i] for i in unread], [headings[i] for i in unread])
     r.apply_citation()
     if letter_start is not None:
         letter = r.take_funder_credits(units[letter_start:end])
@@ -487,7 +517,7 @@ def _split_run_on_letter(unit: SourceLine, doc: Document) -> list[SourceLine]:
     """
     text = unit.text
     pieces = []
-    salute = re.match(r"^([^.:!?]{2,60}?:)\s+(?=\S)", text)
+    salute = _SALUTE_RUN_ON.match(text)
     if salute and is_name_like(salute.group(1).rstrip(":")):
         pieces.append(salute.group(1))
         text = text[salute.end():]
@@ -512,18 +542,20 @@ def read(text: str, doc: Document) -> Document:
     ended inside a character)."""
     r = _Reader(text, doc)
     units = r.page.units()
-    oldsite = any(CITATION_SHARE_DOWNLOAD.match(u.text) for u in units[:20]) or any(
-        CITATION_IN_TEXT.search(u.text) for u in units[:12]) and not any(
-        u.text.lower() == "skip to content" for u in units[:3])
+    headings = [_heading(u.text) for u in units]  # (once: every step below asks)
+    # (the buttons' line starts with a "c": the test is quicker than the match)
+    buttons = any(u.text[:1] in ("c", "C") and CITATION_SHARE_DOWNLOAD.match(u.text) for u in units[:20])
+    skip_link = any(u.text.lower() == "skip to content" for u in units[:3])
+    oldsite = buttons or (not skip_link and any(_citation_in(u.text) for u in units[:12]))
     blank_lines = r.page.text.count("")
     compact = blank_lines == 0 or blank_lines < len(units) // 10
     if oldsite:
         doc.shape = "old-site"
-        _read_oldsite(r, units)
+        _read_oldsite(r, units, headings)
     else:
-        labelled = any(_heading(u.text) and _heading(u.text)[0] == "source" for u in units)
+        labelled = any(heading and heading[0] == "source" for heading in headings)
         doc.shape = "compact" if compact else ("current-labelled" if labelled else "current")
-        _read_current(r, units, compact)
+        _read_current(r, units, headings, compact)
     doc.languages = list(dict.fromkeys(d.lang for d in doc.divisions)) or ["en"]
     if doc.doc_type is None and doc.senders and doc.recipients:
         doc.doc_type = "letter" if not doc.type_label else doc_type_of(doc.type_label)
