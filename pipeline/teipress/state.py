@@ -203,11 +203,13 @@ class EntryStore:
     def put(self, rows: Iterable[EntryRow], shared: dict[str, str]) -> None:
         """Record (or replace) entries (see entry_row), and commit them with the state of
         their documents."""
-        with self.conn:
-            for doc_id, order, nav, entry, mentions in rows:
-                self.conn.execute("INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?)", (doc_id, order, nav, entry))
-                self.conn.execute("DELETE FROM mentions WHERE id = ?", (doc_id,))
-                self.conn.executemany("INSERT INTO mentions VALUES (?, ?)", [(key, doc_id) for key in mentions])
+        rows = list(rows)
+        with self.conn:  # (one statement a table for the whole batch: a call a row costs more than the row)
+            self.conn.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?)",
+                                  [row[:4] for row in rows])
+            self.conn.executemany("DELETE FROM mentions WHERE id = ?", [(row[0],) for row in rows])
+            self.conn.executemany("INSERT INTO mentions VALUES (?, ?)",
+                                  [(key, row[0]) for row in rows for key in row[4]])
             self.conn.executemany("INSERT OR REPLACE INTO shared VALUES (?, ?)", shared.items())
 
     def keep_valid(self) -> None:

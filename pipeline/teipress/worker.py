@@ -142,7 +142,7 @@ class Worker:
                                        f"{task.source}); rendering the edited file")
             else:
                 root, data = conversion.tree.getroot(), conversion.data
-        path = tei_dir / f"{result.doc_id}.xml"
+        path = target if task.convert else tei_dir / f"{result.doc_id}.xml"
         if data is None:  # an existing TEI (hand-edited, or converted earlier): parsed as validate does
             try:
                 data = path.read_bytes()
@@ -167,9 +167,9 @@ class Worker:
                             f"'teipress validate {path}' lists them)")
             return
         result.valid = True
-        self._editions(task, result, root, data)
+        self._editions(task, result, root, data, path)
 
-    def _editions(self, task: Task, result: Result, root, data: bytes) -> None:
+    def _editions(self, task: Task, result: Result, root, data: bytes, tei_path: Path) -> None:
         from teipress.edition import header_fields
 
         job = self.job
@@ -177,7 +177,7 @@ class Worker:
         fields = header_fields(root)
         if fields["id"] != doc_id:
             raise InputError(f"the xml:id {fields['id']!r} differs from the file name {doc_id}.xml",
-                             path=str(job.out_dir / "tei" / f"{doc_id}.xml"),
+                             path=str(tei_path),
                              hint=f"set xml:id=\"{doc_id}\" on the TEI element, or rename the file")
         pdf_path = job.out_dir / "print" / f"{doc_id}.pdf"
         if "print" in job.stages and not task.page_only:
@@ -198,7 +198,7 @@ class Worker:
             else:
                 result.pdf = "unchanged"
         has_pdf = pdf_path.exists() and result.pdf != "failed"
-        full = collection_entry(root, fields, job.out_dir / "tei" / f"{doc_id}.xml", data, result.edited, has_pdf)
+        full = collection_entry(root, fields, tei_path, data, result.edited, has_pdf)
         result.entry, result.entry_key, result.shared = stored_entry(full)
         result.has_pdf = has_pdf
         if "harvest" in job.stages:
@@ -230,17 +230,6 @@ SLIM_KEYS = ("id", "title", "date", "type", "type_label", "lang", "senders", "re
 SHARED_KEYS = ("project", "editorial", "rights", "licence", "publisher")
 
 
-def slim_entry(entry: dict) -> tuple[dict, dict]:
-    """A document's collection entry, and its shared parts under their digest."""
-    shared = {key: entry.get(key) for key in SHARED_KEYS}
-    key = digest(shared)
-    slim = {k: entry.get(k) for k in SLIM_KEYS}
-    # of how it was made, the collection shows only when (the sitemap, CMIF): the source's
-    # checksum would make every seed edit look like a change of the index pages
-    slim["conversion"] = {"when": (entry.get("conversion") or {}).get("when")}
-    return {**slim, "about": key}, {key: shared}
-
-
 # Entry fields the harvest files show but the collection pages do not: a change of the TEI's
 # bytes alone leaves the index pages as they are.
 NOT_ON_PAGES = ("tei_sha256", "tei_size", "datestamp")
@@ -248,12 +237,23 @@ NOT_ON_PAGES = ("tei_sha256", "tei_size", "datestamp")
 
 def stored_entry(entry: dict) -> tuple[EntryRow, str, dict[str, str]]:
     """A document's collection entry as the build's store keeps it, the digest of what the
-    collection pages show of it, and its shared parts (key -> JSON)."""
+    collection pages show of it, and its shared parts under their digest (key -> JSON)."""
     from teipress.writers.web_pages import order_text
 
-    slim, shared = slim_entry(entry)
-    key = digest({k: v for k, v in slim.items() if k not in NOT_ON_PAGES})
-    return entry_row(slim, order_text(slim)), key, {k: to_json(v) for k, v in shared.items()}
+    shared = to_json({key: entry.get(key) for key in SHARED_KEYS})
+    about = _text_digest(shared)
+    slim = {k: entry.get(k) for k in SLIM_KEYS}
+    # of how it was made, the collection shows only when (the sitemap, CMIF): the source's
+    # checksum would make every seed edit look like a change of the index pages
+    slim["conversion"] = {"when": (entry.get("conversion") or {}).get("when")}
+    slim["about"] = about
+    key = _text_digest(to_json({k: v for k, v in slim.items() if k not in NOT_ON_PAGES}))
+    return entry_row(slim, order_text(slim)), key, {about: shared}
+
+
+def _text_digest(text: str) -> str:
+    """digest() of a text that is already a stable encoding of its value (JSON: no repr needed)."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
 def stage_page(job: Job, root, fields: dict, entry: dict, has_pdf: bool) -> str:
@@ -309,9 +309,15 @@ def run_batch(job: Job, tasks: list[Task]) -> list[Result]:
 
 def _batches(tasks: list[Task], workers: int) -> list[list[Task]]:
     """Batches of tens to hundreds of documents: few enough to spread over the workers,
-    large enough that sending them costs little (Dask costs about 2 ms a task)."""
-    size = max(8, min(250, len(tasks) // (workers * 4) or 1))
-    return [tasks[i:i + size] for i in range(0, len(tasks), size)]
+    large enough that sending them costs little (Dask costs about 2 ms a task). Each is a
+    share of what is left, so they shrink towards the end: the workers finish together
+    instead of one waiting while another works through a last large batch."""
+    batches, start = [], 0
+    while start < len(tasks):
+        size = max(8, min(250, (len(tasks) - start) // (workers * 4)))
+        batches.append(tasks[start:start + size])
+        start += size
+    return batches
 
 
 def execute(job: Job, tasks: list[Task], jobs: int, executor: str, scheduler: str | None,
