@@ -75,6 +75,9 @@ GAP_TEXT = {
 SAFE_SCHEMES = ("http", "https")
 _CONTROL_OR_SPACE = re.compile(r"[\x00-\x20]")
 _TEI = f"{{{TEI_NS}}}"  # the Clark prefix of TEI tags: f"{_TEI}p" == "{http://www.tei-c.org/ns/1.0}p"
+_XML_ID = f"{{{XML_NS}}}id"
+_XML_LANG = f"{{{XML_NS}}}lang"
+_SPAN = ("span", "", "")  # the behaviour of an inline the table does not know
 
 
 def local(element: etree._Element) -> str:
@@ -89,6 +92,8 @@ def safe_href(target: str | None) -> str | None:
     target = target.strip()
     if _CONTROL_OR_SPACE.search(target):
         return None
+    if target.startswith(("http://", "https://")) and target.isascii() and "[" not in target and "]" not in target:
+        return target  # (what the tests below come to for such an address; urlsplit costs more than the rest)
     scheme = urlsplit(target).scheme.lower()
     if scheme and scheme not in SAFE_SCHEMES:
         return None
@@ -101,38 +106,56 @@ def safe_href(target: str | None) -> str | None:
 # inlines
 
 
-def _text(value: str) -> dict:
-    # whitespace collapsed here, once: every text node of inlines() is (see _trim)
-    return {"t": "text", "text": _squeeze(value)}
+def inlines(element: etree._Element, *, notes: bool = True, keys: dict[str, str] | None = None) -> list[dict]:
+    """The content of a text element as inlines (whitespace collapsed, ends trimmed). A name
+    whose @ref is in keys carries its entity key ("entity"; see body_blocks)."""
+    return _trim(_inlines(element, notes, keys))
 
 
-def inlines(element: etree._Element, *, notes: bool = True) -> list[dict]:
-    """The content of a text element as inlines (whitespace collapsed, ends trimmed)."""
-    out = _inlines(element, notes)
-    return _trim(out)
-
-
-def _inlines(element: etree._Element, notes: bool) -> list[dict]:
+def _inlines(element: etree._Element, notes: bool, keys: dict[str, str] | None) -> list[dict]:
     out: list[dict] = []
     text = element.text  # (each .text, .tail, .tag asks lxml again: read once)
     if text:
-        out.append(_text(text))
+        out.append({"t": "text", "text": _squeeze(text)})  # whitespace collapsed here, once (see _trim)
     if not len(element):
         return out  # (most names: text alone, no need to look for children)
     for child in element:
-        if isinstance(child.tag, str):
-            node = _inline(child, notes)
+        tag = child.tag
+        if isinstance(tag, str):
+            node = _inline(child, tag.rpartition("}")[2], notes, keys)
             if node is not None:
                 out.append(node)
         tail = child.tail
         if tail:
-            out.append(_text(tail))
+            out.append({"t": "text", "text": _squeeze(tail)})
     return out
 
 
-def _inline(child: etree._Element, notes: bool) -> dict | None:
-    tag = child.tag.rpartition("}")[2]  # (local(child), for an element)
-    behaviour, before, after = BEHAVIOURS.get(tag, ("span", "", ""))
+# The inline behaviours whose nodes have a shape of their own (the others hold inlines)
+_OWN_SHAPE = frozenset(("gap", "note", "break", "page", "choice"))
+
+
+def _inline(child: etree._Element, tag: str, notes: bool, keys: dict[str, str] | None = None) -> dict | None:
+    """One inline of an element whose local name is tag."""
+    behaviour, before, after = BEHAVIOURS.get(tag, _SPAN)
+    if behaviour not in _OWN_SHAPE:  # (names, supplied text, dates ...: most inlines)
+        node: dict = {"t": behaviour, "c": _inlines(child, notes, keys)}
+        if before or after:
+            node["before"], node["after"] = before, after
+        if behaviour == "name":
+            ref = child.get("ref")
+            node["kind"], node["ref"] = tag, ref
+            if keys and ref in keys:
+                node["entity"] = keys[ref]
+        elif behaviour == "link":
+            node["href"] = safe_href(child.get("target"))
+        elif behaviour == "date":
+            node["when"] = child.get("when") or child.get("from") or child.get("notBefore")
+        elif behaviour == "emphasis":
+            node["rend"] = child.get("rend", "italic")
+        elif behaviour == "foreign":
+            node["lang"] = child.get(_XML_LANG)
+        return node
     if behaviour == "gap":
         desc = _first_child(child, ("desc",))
         reason = child.get("reason", "")
@@ -141,31 +164,16 @@ def _inline(child: etree._Element, notes: bool) -> dict | None:
     if behaviour == "note":
         if not notes:
             return None
-        return {"t": "note", "n": child.get("n"), "id": child.get(f"{{{XML_NS}}}id"), "c": inlines(child)}
+        return {"t": "note", "n": child.get("n"), "id": child.get(_XML_ID), "c": inlines(child, keys=keys)}
     if behaviour == "break":
         return {"t": "break"}
     if behaviour == "page":
         return {"t": "page", "text": f"{before}{child.get('n', '')}{after}"}
-    if behaviour == "choice":
-        shown = _first_child(child, ("corr", "expan", "reg"))
-        other = _first_child(child, ("sic", "abbr", "orig"))
-        return {"t": "choice", "c": inlines(shown) if shown is not None else inlines(child),
-                "alt": plain(other) if other is not None else ""}
-    node: dict = {"t": behaviour, "c": _inlines(child, notes)}
-    if before or after:
-        node["before"], node["after"] = before, after
-    if behaviour == "link":
-        node["href"] = safe_href(child.get("target"))
-    elif behaviour == "name":
-        node["kind"] = tag
-        node["ref"] = child.get("ref")
-    elif behaviour == "date":
-        node["when"] = child.get("when") or child.get("from") or child.get("notBefore")
-    elif behaviour == "emphasis":
-        node["rend"] = child.get("rend", "italic")
-    elif behaviour == "foreign":
-        node["lang"] = child.get(f"{{{XML_NS}}}lang")
-    return node
+    # choice
+    shown = _first_child(child, ("corr", "expan", "reg"))
+    other = _first_child(child, ("sic", "abbr", "orig"))
+    return {"t": "choice", "c": inlines(shown, keys=keys) if shown is not None else inlines(child, keys=keys),
+            "alt": plain(other) if other is not None else ""}
 
 
 def _first_child(element: etree._Element, names: tuple[str, ...]) -> etree._Element | None:
@@ -197,7 +205,7 @@ def _squeeze(text: str) -> str:
 
 
 def _trim(nodes: list[dict]) -> list[dict]:
-    """Trim the ends of a run of inlines (their text nodes' whitespace runs are collapsed by _text)."""
+    """Trim the ends of a run of inlines (their text nodes' whitespace runs are collapsed by _inlines)."""
     while nodes and nodes[0]["t"] == "text" and not nodes[0]["text"].strip():
         nodes.pop(0)
     while nodes and nodes[-1]["t"] == "text" and not nodes[-1]["text"].strip():
@@ -240,53 +248,56 @@ def plain(element: etree._Element | None) -> str:
 # blocks
 
 
-def _line(kind: str, element: etree._Element, role: str | None = None) -> dict:
-    return {"kind": "line", "role": role or kind, "c": inlines(element)}
+_LINES = frozenset(("salute", "signed", "dateline"))
+_GROUPS = frozenset(tag for tag, (behaviour, _, _) in BEHAVIOURS.items() if behaviour == "group")
+_HEADINGS = frozenset(tag for tag, (behaviour, _, _) in BEHAVIOURS.items() if behaviour == "heading")
 
 
-def _blocks(parent: etree._Element, counter: list[int]) -> list[dict]:
+def _blocks(parent: etree._Element, counter: list[int], keys: dict[str, str] | None) -> list[dict]:
     out: list[dict] = []
     for child in parent:
-        if not isinstance(child.tag, str):
+        tag = child.tag
+        if not isinstance(tag, str):
             continue
-        tag = local(child)
-        behaviour = BEHAVIOURS.get(tag, ("paragraph", "", ""))[0]
-        if tag == "div":
-            out.append({"kind": "section", "type": child.get("type"), "subtype": child.get("subtype"),
-                        "lang": child.get(f"{{{XML_NS}}}lang"), "blocks": _blocks(child, counter)})
-        elif behaviour == "heading":
-            out.append({"kind": "heading", "c": inlines(child)})
-        elif behaviour == "group":
-            out.append({"kind": tag, "blocks": _group(child, counter)})
-        elif tag == "p":
+        tag = tag.rpartition("}")[2]  # (local(child))
+        # the commonest first: every tag takes one branch, whatever the order of the tests
+        if tag == "p":
             counter[0] += 1
-            out.append({"kind": "paragraph", "n": counter[0],
-                        "id": child.get(f"{{{XML_NS}}}id") or f"p{counter[0]}", "c": inlines(child)})
+            n = counter[0]
+            out.append({"kind": "paragraph", "n": n, "id": child.get(_XML_ID) or f"p{n}",
+                        "c": inlines(child, keys=keys)})
+        elif tag in _LINES:
+            out.append({"kind": "line", "role": tag, "c": inlines(child, keys=keys)})
+        elif tag == "div":
+            out.append({"kind": "section", "type": child.get("type"), "subtype": child.get("subtype"),
+                        "lang": child.get(_XML_LANG), "blocks": _blocks(child, counter, keys)})
+        elif tag in _HEADINGS:
+            out.append({"kind": "heading", "c": inlines(child, keys=keys)})
+        elif tag in _GROUPS:
+            out.append({"kind": tag, "blocks": _group(child, counter, keys)})
         elif tag == "list":
             out.append({"kind": "list", "rend": child.get("rend", "bulleted"),
-                        "items": [inlines(item) for item in child.findall("tei:item", NS)]})
+                        "items": [inlines(item, keys=keys) for item in child.findall("tei:item", NS)]})
         elif tag == "table":
-            out.append({"kind": "table", "rows": [[inlines(cell) for cell in row.findall("tei:cell", NS)]
+            out.append({"kind": "table", "rows": [[inlines(cell, keys=keys) for cell in row.findall("tei:cell", NS)]
                                                   for row in child.findall("tei:row", NS)]})
         elif tag == "quote" and child.find("tei:p", NS) is not None:
-            out.append({"kind": "quote", "blocks": _blocks(child, counter)})
-        elif tag in ("salute", "signed", "dateline"):
-            out.append(_line(tag, child))
+            out.append({"kind": "quote", "blocks": _blocks(child, counter, keys)})
         elif tag == "seg":
-            out.append(_line("seg", child, child.get("type") or "seg"))
+            out.append({"kind": "line", "role": child.get("type") or "seg", "c": inlines(child, keys=keys)})
         elif tag in ("gap", "pb", "note"):
-            node = _inline(child, True)
+            node = _inline(child, tag, True, keys)
             out.append({"kind": "line", "role": tag, "c": [node] if node else []})
         else:  # an element the table does not know: show its text, never drop it
-            out.append({"kind": "line", "role": tag, "c": inlines(child)})
+            out.append({"kind": "line", "role": tag, "c": inlines(child, keys=keys)})
     return out
 
 
-def _group(element: etree._Element, counter: list[int]) -> list[dict]:
+def _group(element: etree._Element, counter: list[int], keys: dict[str, str] | None) -> list[dict]:
     """Opener, closer, postscript: their lines; text directly inside becomes a line too."""
-    blocks = _blocks(element, counter)
+    blocks = _blocks(element, counter, keys)
     if (element.text or "").strip() or any((c.tail or "").strip() for c in element):
-        return [{"kind": "line", "role": local(element), "c": inlines(element)}]
+        return [{"kind": "line", "role": local(element), "c": inlines(element, keys=keys)}]
     return blocks
 
 
@@ -295,11 +306,9 @@ def body_blocks(root: etree._Element) -> list[dict]:
     A name whose @ref points at an entry of the document's standOff carries the entry's
     register key ("entity"), for the editions to link it."""
     body = _body(root)
-    blocks = _blocks(body, [0]) if body is not None else []
-    keys = _entity_keys(root)
-    if keys:
-        _mark_entities(blocks, keys)
-    return blocks
+    if body is None:
+        return []
+    return _blocks(body, [0], _entity_keys(root) or None)  # (names marked as they are read)
 
 
 def _body(root: etree._Element) -> etree._Element | None:
@@ -310,30 +319,8 @@ def _body(root: etree._Element) -> etree._Element | None:
     return None
 
 
-def _mark_entities(blocks: list[dict], keys: dict[str, str]) -> None:
-    for block in blocks:
-        if "blocks" in block:
-            _mark_entities(block["blocks"], keys)
-        if "c" in block:
-            _mark_inline_entities(block["c"], keys)
-        for item in block.get("items", ()):
-            _mark_inline_entities(item, keys)
-        for row in block.get("rows", ()):
-            for cell in row:
-                _mark_inline_entities(cell, keys)
-
-
-def _mark_inline_entities(nodes: list[dict], keys: dict[str, str]) -> None:
-    for node in nodes:
-        if "c" in node:  # (text, gaps, breaks hold no name)
-            if node["t"] == "name" and node.get("ref") in keys:
-                node["entity"] = keys[node["ref"]]
-            _mark_inline_entities(node["c"], keys)
-
-
 _ENTRY_TAGS = {f"{{{TEI_NS}}}{kind}": kind for kind in ("person", "org", "place")}
 _ENTRY_NAMES = ("persName", "orgName", "placeName")
-_XML_ID = f"{{{XML_NS}}}id"
 _IDNO = f"{_TEI}idno"
 
 
@@ -344,7 +331,10 @@ def _entries(root: etree._Element) -> list[etree._Element]:
 
 def _entity_key(entry: etree._Element) -> str:
     """An entry's key across the edition: its register id, else its own xml:id."""
-    return _key_of(entry, next((i for i in entry.iterchildren(_IDNO) if i.get("type") == "register"), None))
+    for idno in entry.iterchildren(_IDNO):
+        if idno.get("type") == "register":
+            return _key_of(entry, idno)
+    return _key_of(entry, None)
 
 
 def _key_of(entry: etree._Element, register: etree._Element | None) -> str:
@@ -386,7 +376,11 @@ def _paragraph_mentions(root: etree._Element) -> dict[str, list[int]]:
 def entities(root: etree._Element, entries: list[etree._Element] | None = None) -> list[dict]:
     """The register entries a document carries in its standOff: key, kind, preferred name,
     authority URIs, and the paragraphs that mention it (entries: _entries(root), if known)."""
-    entries = _entries(root) if entries is None else entries
+    return [entity for _, entity in _entities(root, _entries(root) if entries is None else entries)]
+
+
+def _entities(root: etree._Element, entries: list[etree._Element]) -> list[tuple[str | None, dict]]:
+    """entities(), each with its entry's xml:id."""
     if not entries:
         return []  # (without a register there is nothing to look up in the text)
     where = _paragraph_mentions(root)
@@ -404,15 +398,20 @@ def entities(root: etree._Element, entries: list[etree._Element] | None = None) 
                     uri_idnos.append(child)
             elif isinstance(tag, str) and tag.rpartition("}")[2] in _ENTRY_NAMES:
                 names.append(child)
-        preferred = next((n for n in names if n.get("type") == "preferred"), names[0] if names else None)
+        preferred = names[0] if names else None
+        for name in names:
+            if name.get("type") == "preferred":
+                preferred = name
+                break
         key = _key_of(entry, register)
-        out.append({
+        xml_id = entry.get(_XML_ID)
+        out.append((xml_id, {
             "key": key,
             "kind": _ENTRY_TAGS[entry.tag],
             "name": plain(preferred) or key,
             "uris": [u for u in (plain(i) for i in uri_idnos) if safe_href(u)],
-            "paragraphs": where.get(f"#{entry.get(_XML_ID)}", []),
-        })
+            "paragraphs": where.get(f"#{xml_id}", []),
+        }))
     return out
 
 
@@ -423,38 +422,56 @@ def entities(root: etree._Element, entries: list[etree._Element] | None = None) 
 def _children(parents: list[etree._Element], name: str, type: str | None = None) -> list[etree._Element]:
     """The TEI <name> children (with @type=type when given) of each parent, in document order:
     one XPath child step."""
-    tag = f"{{{TEI_NS}}}{name}"
-    return [c for p in parents for c in p.iterchildren(tag) if type is None or c.get("type") == type]
+    tag = f"{_TEI}{name}"  # (a loop over the few children costs less than iterchildren(tag) sets up)
+    return [c for p in parents for c in p if c.tag == tag and (type is None or c.get("type") == type)]
 
 
-# The header elements whose children header_fields reads (paths below teiHeader).
-_HEADER_BRANCHES = frozenset((
-    "fileDesc", "fileDesc/titleStmt", "fileDesc/publicationStmt", "fileDesc/publicationStmt/availability",
-    "fileDesc/sourceDesc", "fileDesc/sourceDesc/bibl", "fileDesc/sourceDesc/msDesc",
-    "fileDesc/sourceDesc/msDesc/msContents", "fileDesc/sourceDesc/msDesc/msContents/msItem",
-    "fileDesc/notesStmt", "fileDesc/notesStmt/relatedItem", "profileDesc", "profileDesc/correspDesc",
-    "profileDesc/textClass", "profileDesc/textClass/keywords", "profileDesc/langUsage", "profileDesc/abstract",
-    "encodingDesc", "encodingDesc/projectDesc", "revisionDesc"))
+# The header elements header_fields reads, by their path below teiHeader (at() reads no
+# other). No two paths end in the same name: one XPath query finds them all, in document
+# order, and an element's name tells its path (a walk of the header in Python, a query per
+# field, cost more).
+_HEADER_PATHS = (
+    "fileDesc/titleStmt/title", "fileDesc/titleStmt/author", "fileDesc/titleStmt/respStmt",
+    "fileDesc/titleStmt/funder", "fileDesc/publicationStmt/publisher", "fileDesc/publicationStmt/idno",
+    "fileDesc/publicationStmt/availability/licence", "fileDesc/sourceDesc/bibl", "fileDesc/sourceDesc/bibl/date",
+    "fileDesc/sourceDesc/msDesc/msIdentifier", "fileDesc/sourceDesc/msDesc/msContents/msItem/locus",
+    "fileDesc/notesStmt/relatedItem", "profileDesc", "profileDesc/correspDesc/correspAction",
+    "profileDesc/textClass/keywords/term", "profileDesc/langUsage/language", "profileDesc/abstract",
+    "encodingDesc/projectDesc", "encodingDesc/editorialDecl", "revisionDesc/change")
+_HEADER_PATH_OF = {f"{_TEI}{path.rpartition('/')[2]}": path for path in _HEADER_PATHS}
+if len(_HEADER_PATH_OF) != len(_HEADER_PATHS):
+    raise AssertionError("two paths of _HEADER_PATHS end in the same name")
+_HEADER_ELEMENTS = etree.XPath(" | ".join("tei:teiHeader/" + "/".join(f"tei:{name}" for name in path.split("/"))
+                                          for path in _HEADER_PATHS), namespaces=NS)
 
 
-def _tei_index(parents: list[etree._Element], branches: frozenset[str] = frozenset()) -> dict[str, list]:
-    """The TEI elements below parents by their path of names ("fileDesc/titleStmt/title"), each
-    list in document order: what XPath child steps find. One walk, entering only the branches
-    (a query per header field cost more than all the rest of header_fields)."""
-    index: dict[str, list] = {}
-
-    def walk(parent: etree._Element, prefix: str) -> None:
-        for child in parent:
-            tag = child.tag
-            if isinstance(tag, str) and tag.startswith(_TEI):
-                path = prefix + tag[len(_TEI):]
-                index.setdefault(path, []).append(child)
-                if path in branches:
-                    walk(child, path + "/")
-
-    for parent in parents:
-        walk(parent, "")
+def _header_index(root: etree._Element) -> dict[str, list[etree._Element]]:
+    """The elements at the paths of _HEADER_PATHS by path, each list in document order."""
+    index: dict[str, list[etree._Element]] = {}
+    for element in _HEADER_ELEMENTS(root):
+        path = _HEADER_PATH_OF[element.tag]
+        found = index.get(path)
+        if found is None:
+            index[path] = [element]
+        else:
+            found.append(element)
     return index
+
+
+def _children_by_name(parent: etree._Element, names: dict[str, str]) -> dict[str, list[etree._Element]]:
+    """The children of parent named in names (Clark tag -> name), by name, each list in
+    document order: what XPath child steps find, for every name at once."""
+    found: dict[str, list[etree._Element]] = {}
+    for child in parent:
+        name = names.get(child.tag)  # (a comment's tag is a function: in no names)
+        if name is not None:
+            found.setdefault(name, []).append(child)
+    return found
+
+
+_ARCHIVE_PARTS = {f"{_TEI}{name}": name
+                  for name in ("country", "settlement", "repository", "collection", "idno", "altIdentifier")}
+_CONVERSION_PARTS = {f"{_TEI}{name}": name for name in ("num", "idno")}
 
 
 def _first_plain(elements: list[etree._Element] | None) -> str:
@@ -504,10 +521,11 @@ def _archives(identifiers: list[etree._Element], loci: list[etree._Element]) -> 
     """Every msIdentifier and, after each, its altIdentifiers; the loci set on the one they name."""
     idents = []
     for ident in identifiers:
-        idents += [ident, *_children([ident], "altIdentifier")]
+        fields = _children_by_name(ident, _ARCHIVE_PARTS)
+        idents.append((ident, fields))
+        idents += [(alt, _children_by_name(alt, _ARCHIVE_PARTS)) for alt in fields.get("altIdentifier", ())]
     archives = []
-    for ident in idents:
-        fields = _tei_index([ident])
+    for ident, fields in idents:
         archives.append({
             "id": ident.get(_XML_ID),
             "country": _first_plain(fields.get("country")),
@@ -542,7 +560,7 @@ def _conversion(changes: list[etree._Element]) -> dict:
     change = [c for c in changes if c.get("type") == "conversion"][:1]
     if not change:
         return {"when": None, "version": "", "source_file": "", "sha256": ""}
-    parts = _tei_index(change)
+    parts = _children_by_name(change[0], _CONVERSION_PARTS)
     idnos = parts.get("idno", [])
     return {"when": change[0].get("when"),
             "version": _first_plain([n for n in parts.get("num", []) if n.get("type") == "version"]),
@@ -555,22 +573,36 @@ def _typed(elements: list[etree._Element] | None, type: str) -> list[etree._Elem
     return [e for e in elements or () if e.get("type") == type]
 
 
+def _by_type(elements: list[etree._Element]) -> dict[str | None, list[etree._Element]]:
+    """The elements by @type (None: without one), each list in document order: what XPath's
+    [@type='...'] finds, for every type at once (one look at each element's @type)."""
+    groups: dict[str | None, list[etree._Element]] = {}
+    for element in elements:
+        kind = element.get("type")
+        found = groups.get(kind)
+        if found is None:
+            groups[kind] = [element]
+        else:
+            found.append(element)
+    return groups
+
+
 def header_fields(root: etree._Element) -> dict:
     """Every header field an edition shows, as plain data (strings with brackets back)."""
-    header = _tei_index(list(root.iterchildren(f"{_TEI}teiHeader")), _HEADER_BRANCHES)
+    header = _header_index(root)
 
     def at(path: str) -> list[etree._Element]:  # the elements at teiHeader/<path>
-        return header.get(path, [])
+        found = header.get(path)
+        if found is None:
+            assert path in _HEADER_PATHS, f"add {path} to _HEADER_PATHS"
+            return []
+        return found
 
-    actions = at("profileDesc/correspDesc/correspAction")
-    sent = _typed(actions, "sent")
-    entries = _entries(root)
-    entity_list = entities(root, entries)
-    keys = {}  # (_entity_keys(root), from the keys entities() has found already)
-    for entry, entity in zip(entries, entity_list):
-        xml_id = entry.get(_XML_ID)
-        if xml_id:
-            keys[f"#{xml_id}"] = entity["key"]
+    actions = _by_type(at("profileDesc/correspDesc/correspAction"))
+    sent = actions.get("sent", [])
+    read = _entities(root, _entries(root))
+    entity_list = [entity for _, entity in read]
+    keys = {f"#{xml_id}": entity["key"] for xml_id, entity in read if xml_id}  # (_entity_keys(root), known already)
     translators = [r for r in at("fileDesc/titleStmt/respStmt") if _is_translation(r)]
     licences = at("fileDesc/publicationStmt/availability/licence")
     rights = [plain(p) for lic in licences if not lic.get("target") for p in (_children([lic], "p") or [lic])]
@@ -583,7 +615,8 @@ def header_fields(root: etree._Element) -> dict:
     for part in (c for decl in at("encodingDesc/editorialDecl") for c in decl if isinstance(c.tag, str)):
         paragraphs = [plain(p) for p in _children([part], "p")] or [plain(part)]  # (part: any element)
         editorial.append({"part": local(part), "paragraphs": paragraphs})
-    publication_ids = at("fileDesc/publicationStmt/idno")
+    publication_ids = _by_type(at("fileDesc/publicationStmt/idno"))
+    bibls = _by_type(at("fileDesc/sourceDesc/bibl"))
     return {
         "id": root.get(_XML_ID),
         "lang": root.get(f"{{{XML_NS}}}lang") or "en",
@@ -592,31 +625,31 @@ def header_fields(root: etree._Element) -> dict:
         "type": (keywords.get("document-type") or [""])[0],
         "type_label": (keywords.get("archive-type") or [""])[0],
         "senders": _names(sent, keys),
-        "recipients": _names(_typed(actions, "received"), keys),
-        "via": _names(_typed(actions, "transmitted"), keys),
+        "recipients": _names(actions.get("received", ()), keys),
+        "via": _names(actions.get("transmitted", ()), keys),
         "entities": entity_list,
         "place_sent": _first_plain(_children(sent, "placeName")),
         "authors": [plain(a) for a in at("fileDesc/titleStmt/author")],
-        "summary": " ".join(plain(p) for p in at("profileDesc/abstract/p")),
+        "summary": " ".join(plain(p) for p in _children(at("profileDesc/abstract"), "p")),
         "archives": _archives(at("fileDesc/sourceDesc/msDesc/msIdentifier"),
                               at("fileDesc/sourceDesc/msDesc/msContents/msItem/locus")),
-        "printed": [plain(b) for b in _typed(at("fileDesc/sourceDesc/bibl"), "printed")],
-        "citation": _first_plain(_typed(at("fileDesc/sourceDesc/bibl"), "citation")),
+        "printed": [plain(b) for b in bibls.get("printed", ())],
+        "citation": _first_plain(bibls.get("citation")),
         "translators": [plain(n) for r in translators for n in r if local(n) != "resp"],
         "translation": _first_plain(_children(translators[:1], "resp")),
         "funders": [plain(f) for f in at("fileDesc/titleStmt/funder")],
         "publisher": _first_plain(at("fileDesc/publicationStmt/publisher")),
-        "edition_url": _first_plain(_typed(publication_ids, "URL")),
-        "record_id": _first_plain(_typed(publication_ids, "record")),
-        "url": _first_plain(_typed(publication_ids, "URI")),
+        "edition_url": _first_plain(publication_ids.get("URL")),
+        "record_id": _first_plain(publication_ids.get("record")),
+        "url": _first_plain(publication_ids.get("URI")),
         "rights": rights,
         "licence": edition_licence,
         "uploaded": _date(next(iter(_typed(at("fileDesc/sourceDesc/bibl/date"), "uploaded")), None)),
         "languages": [{"ident": lang.get("ident"), "name": plain(lang)}
                       for lang in at("profileDesc/langUsage/language")],
         "keywords": {k: v for k, v in keywords.items() if k not in ("document-type", "archive-type")},
-        "related": [plain(b) for b in at("fileDesc/notesStmt/relatedItem/bibl")],
-        "project": " ".join(plain(p) for p in at("encodingDesc/projectDesc/p")),
+        "related": [plain(b) for b in _children(at("fileDesc/notesStmt/relatedItem"), "bibl")],
+        "project": " ".join(plain(p) for p in _children(at("encodingDesc/projectDesc"), "p")),
         "editorial": editorial,
         "conversion": _conversion(at("revisionDesc/change")),
     }

@@ -198,7 +198,7 @@ class Worker:
             else:
                 result.pdf = "unchanged"
         has_pdf = pdf_path.exists() and result.pdf != "failed"
-        full = collection_entry(root, fields, tei_path, data, result.edited, has_pdf)
+        full = collection_entry(root, fields, tei_path, data, result.edited, has_pdf, result.tei_sha256)
         result.entry, result.entry_key, result.shared = stored_entry(full)
         result.has_pdf = has_pdf
         if "harvest" in job.stages:
@@ -215,11 +215,13 @@ class Worker:
                 result.page = "unchanged"
 
 
-def collection_entry(root, fields: dict, path: Path, data: bytes, edited: bool, has_pdf: bool) -> dict:
-    """What the collection needs of one document: the harvest entry, and whether it has a PDF."""
+def collection_entry(root, fields: dict, path: Path, data: bytes, edited: bool, has_pdf: bool,
+                     sha256: str | None = None) -> dict:
+    """What the collection needs of one document: the harvest entry, and whether it has a PDF
+    (sha256: of data, when the caller has it already)."""
     from teipress.writers.harvest import harvest_entry
 
-    return {**harvest_entry(root, path, data, edited=edited, fields=fields), "has_pdf": has_pdf}
+    return {**harvest_entry(root, path, data, edited=edited, fields=fields, sha256=sha256), "has_pdf": has_pdf}
 
 
 # What the collection (index pages, entity pages, sitemap, CMIF, manifest) needs of a document.

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
+from functools import lru_cache
 from xml.sax.saxutils import escape as xml_escape
 
 from teipress.config import Config
@@ -56,89 +58,114 @@ def meta_tags(fields: dict, config: Config, urls: dict) -> list[tuple[str, str]]
     iso = _iso(fields)
     creators = names(fields["senders"]) or fields["authors"]
     publisher = fields["publisher"] or config.publisher
+    source, rights, summary, page = source_text(fields), rights_text(fields), fields["summary"], urls["page"]
     tags = [("DC.title", fields["title"])]
     tags += [("DC.creator", name) for name in creators]
     tags += [("DC.contributor", name) for name in fields["translators"]]
     if iso:
         tags.append(("DC.date", iso))
     tags += [("DC.publisher", publisher), ("DC.type", "Text"), ("DC.format", "text/html")]
-    if fields["summary"]:
-        tags.append(("DC.description", fields["summary"]))
-    if source_text(fields):
-        tags.append(("DC.source", source_text(fields)))
-    if rights_text(fields):
-        tags.append(("DC.rights", rights_text(fields)))
-    tags.append(("DC.language", fields["lang"]))
-    tags.append(("DC.identifier", urls["page"]))
+    if summary:
+        tags.append(("DC.description", summary))
+    if source:
+        tags.append(("DC.source", source))
+    if rights:
+        tags.append(("DC.rights", rights))
+    tags += [("DC.language", fields["lang"]), ("DC.identifier", page)]
     if fields["record_id"]:
         tags.append(("DC.identifier", fields["record_id"]))
 
     tags.append(("citation_title", fields["title"]))
     tags += [("citation_author", name) for name in creators]
     if iso:
-        tags.append(("citation_date", iso.replace("-", "/")))
-        tags.append(("citation_publication_date", iso.replace("-", "/")))
-    tags.append(("citation_publisher", publisher))
-    tags.append(("citation_language", fields["lang"]))
+        slashed = iso.replace("-", "/")
+        tags += [("citation_date", slashed), ("citation_publication_date", slashed)]
+    tags += [("citation_publisher", publisher), ("citation_language", fields["lang"])]
     if fields["archives"] and fields["archives"][0]["repository"]:
         tags.append(("citation_archive", fields["archives"][0]["repository"]))  # not Highwire: Zotero reads it
-    tags.append(("citation_abstract_html_url", urls["page"]))
-    tags.append(("citation_fulltext_html_url", urls["page"]))
+    tags += [("citation_abstract_html_url", page), ("citation_fulltext_html_url", page)]
     if urls["pdf"]:
         tags.append(("citation_pdf_url", urls["pdf"]))
-    if fields["summary"]:
-        tags.append(("description", fields["summary"]))
+    if summary:
+        tags.append(("description", summary))
     return [(n, c) for n, c in tags if c]
 
 
-def _agent(person: dict) -> dict:
+_json_string = json.encoder.encode_basestring  # what json.dumps(ensure_ascii=False) writes for a string
+
+
+def _script_json(text: str) -> str:
+    """A string as JSON (as json.dumps with ensure_ascii=False writes it), safe inside <script>:
+    "</script>" or "<!--" inside a value must not end or change the script element."""
+    text = _json_string(text)
+    if "<" in text or ">" in text or "&" in text:
+        text = text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
+    return text
+
+
+def _json_object(members: list[tuple[str, str]]) -> str:
+    """A JSON object of (key, value as JSON); keys are plain ASCII names."""
+    return "{" + ",".join([f'"{key}":{value}' for key, value in members]) + "}"
+
+
+def _json_array(values: Iterable[str]) -> str:
+    return "[" + ",".join(values) + "]"
+
+
+def _agent(person: dict) -> str:
     kind = "Organization" if person.get("kind") == "orgName" else "Person"
-    return {"@type": kind, "name": person["name"]}
+    return f'{{"@type":"{kind}","name":{_script_json(person["name"])}}}'
 
 
 def json_ld(fields: dict, config: Config, urls: dict) -> str:
-    """schema.org Message (a letter, a telegram) as JSON-LD, safe inside <script>."""
-    data: dict = {
-        "@context": "https://schema.org",
-        "@type": "Message",
-        "@id": urls["page"],
-        "url": urls["page"],
-        "name": fields["title"],
-        "headline": fields["title"][:110],
-        "inLanguage": fields["lang"],
-        "publisher": {"@type": "Organization", "name": fields["publisher"] or config.publisher},
-        "isPartOf": {"@type": "Collection", "name": config.title, "url": base_url(config)},
-    }
-    if _iso(fields):
-        data["dateCreated"] = _iso(fields)
-        data["dateSent"] = _iso(fields)
+    """schema.org Message (a letter, a telegram) as JSON-LD, safe inside <script>.
+
+    Written member by member (the bytes json.dumps would write, without building the
+    object first: this runs for every page)."""
+    page, title, iso = _script_json(urls["page"]), fields["title"], _iso(fields)
+    rights, source = rights_text(fields), source_text(fields)
+    publisher = _script_json(fields["publisher"] or config.publisher)
+    members = [("@context", '"https://schema.org"'), ("@type", '"Message"'), ("@id", page), ("url", page),
+               ("name", _script_json(title)), ("headline", _script_json(title[:110])),
+               ("inLanguage", _script_json(fields["lang"])),
+               ("publisher", f'{{"@type":"Organization","name":{publisher}}}'),
+               ("isPartOf", _collection_json(config))]
+    if iso:
+        members += [("dateCreated", _script_json(iso)), ("dateSent", _script_json(iso))]
     if fields["senders"]:
-        data["sender"] = [_agent(p) for p in fields["senders"]]
-        data["author"] = data["sender"]
+        senders = _json_array([_agent(p) for p in fields["senders"]])
+        members += [("sender", senders), ("author", senders)]
     if fields["recipients"]:
-        data["recipient"] = [_agent(p) for p in fields["recipients"]]
+        members.append(("recipient", _json_array([_agent(p) for p in fields["recipients"]])))
     if fields["summary"]:
-        data["abstract"] = fields["summary"]
+        members.append(("abstract", _script_json(fields["summary"])))
     if fields["place_sent"]:
-        data["locationCreated"] = {"@type": "Place", "name": fields["place_sent"]}
+        members.append(("locationCreated", f'{{"@type":"Place","name":{_script_json(fields["place_sent"])}}}'))
     if fields["translators"]:
-        data["translator"] = [{"@type": "Person", "name": n} for n in fields["translators"]]
+        members.append(("translator", _json_array([f'{{"@type":"Person","name":{_script_json(n)}}}'
+                                                   for n in fields["translators"]])))
     if fields["licence"] and fields["licence"]["url"]:
-        data["license"] = fields["licence"]["url"]
-    if rights_text(fields):
-        data["copyrightNotice"] = rights_text(fields)
-    identifiers = [v for v in (fields["record_id"], fields["url"]) if v]
+        members.append(("license", _script_json(fields["licence"]["url"])))
+    if rights:
+        members.append(("copyrightNotice", _script_json(rights)))
+    identifiers = [_script_json(v) for v in (fields["record_id"], fields["url"]) if v]
     if identifiers:
-        data["identifier"] = identifiers
-    if source_text(fields):
-        data["citation"] = source_text(fields)
-    encodings = [{"@type": "MediaObject", "contentUrl": urls["tei"], "encodingFormat": "application/tei+xml"}]
+        members.append(("identifier", _json_array(identifiers)))
+    if source:
+        members.append(("citation", _script_json(source)))
+    encodings = [f'{{"@type":"MediaObject","contentUrl":{_script_json(urls["tei"])},'
+                 '"encodingFormat":"application/tei+xml"}']
     if urls["pdf"]:
-        encodings.append({"@type": "MediaObject", "contentUrl": urls["pdf"], "encodingFormat": "application/pdf"})
-    data["encoding"] = encodings
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    # "</script>" or "<!--" inside a value must not end or change the script element
-    return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
+        encodings.append(f'{{"@type":"MediaObject","contentUrl":{_script_json(urls["pdf"])},'
+                         '"encodingFormat":"application/pdf"}')
+    members.append(("encoding", _json_array(encodings)))
+    return _json_object(members)
+
+
+@lru_cache(maxsize=8)
+def _collection_json(config: Config) -> str:
+    """The edition as the Collection every page is part of (the same for every page)."""
+    return f'{{"@type":"Collection","name":{_script_json(config.title)},"url":{_script_json(base_url(config))}}}'
 
 
 # ---------------------------------------------------------------------------
@@ -159,41 +186,46 @@ def _bibtex_value(text: str) -> str:
     return text.translate(_BIBTEX) if _BIBTEX_SPECIAL.search(text) else text
 
 
+_BIBTEX_KEY = re.compile(r"[^A-Za-z0-9_:-]")
+
+
 def bibtex(fields: dict, config: Config, urls: dict) -> str:
     """One @misc entry (biblatex and BibTeX read it; Zotero imports it as a document)."""
-    key = re.sub(r"[^A-Za-z0-9_:-]", "-", fields["id"] or "document")
-    entries: list[tuple[str, str]] = [("title", fields["title"])]
+    key = _BIBTEX_KEY.sub("-", fields["id"] or "document")
+    lines = [f"@misc{{{key},", f"  title = {{{_bibtex_value(fields['title'])}}},"]
     authors = [p for p in fields["senders"] if p.get("name")]
     if authors:
         # organisations in an extra pair of braces, so no one splits "CC of the CPSU" into names
-        entries.append(("author", " and ".join(
+        value = " and ".join(
             ("{" + _bibtex_value(p["name"]) + "}") if p.get("kind") != "persName" else _bibtex_value(p["name"])
-            for p in authors)))
+            for p in authors)
+        lines.append(f"  author = {{{value}}},")
     iso = _iso(fields)
     if iso:
-        entries.append(("date", iso))
-        entries.append(("year", iso[:4]))
+        lines += [f"  date = {{{_bibtex_value(iso)}}},", f"  year = {{{_bibtex_value(iso[:4])}}},"]
+    source = source_text(fields)
     if fields["recipients"]:
-        entries.append(("note", "To " + ", ".join(names(fields["recipients"]))
-                        + (". " + source_text(fields) if source_text(fields) else "")))
-    elif source_text(fields):
-        entries.append(("note", source_text(fields)))
+        note = "To " + ", ".join(names(fields["recipients"])) + (". " + source if source else "")
+        lines.append(f"  note = {{{_bibtex_value(note)}}},")
+    elif source:
+        lines.append(f"  note = {{{_bibtex_value(source)}}},")
     if fields["translators"]:
-        entries.append(("translator", " and ".join(fields["translators"])))
-    entries.append(("publisher", fields["publisher"] or config.publisher))
-    entries.append(("howpublished", config.title))
-    entries.append(("url", urls["page"]))
-    entries.append(("langid", fields["lang"]))
-    lines = [f"@misc{{{key},"]
-    for name, value in entries:
-        if name == "author":
-            lines.append(f"  {name} = {{{value}}},")
-        elif name == "url":
-            lines.append(f"  {name} = {{{value}}},")
-        else:
-            lines.append(f"  {name} = {{{_bibtex_value(value)}}},")
-    lines.append("}")
+        lines.append(f"  translator = {{{_bibtex_value(' and '.join(fields['translators']))}}},")
+    lines += [f"  publisher = {{{_bibtex_value(fields['publisher'] or config.publisher)}}},",
+              f"  howpublished = {{{_bibtex_value(config.title)}}},",
+              f"  url = {{{urls['page']}}},",
+              f"  langid = {{{_bibtex_value(fields['lang'])}}},",
+              "}"]
     return "\n".join(lines) + "\n"
+
+
+def _ris_value(text: str) -> str:
+    """A RIS value on one line: whitespace runs as one space, the ends trimmed."""
+    # most values are so already: printable (so their only whitespace is " ", see
+    # str.isprintable), no double space, no space at either end; the rest are split and joined
+    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        return text
+    return " ".join(text.split())
 
 
 def ris(fields: dict, config: Config, urls: dict) -> str:
@@ -215,19 +247,18 @@ def ris(fields: dict, config: Config, urls: dict) -> str:
             rows.append(("CN", first["idno"]))
         if first["locus"]:
             rows.append(("SP", first["locus"]))
-    if source_text(fields):
-        rows.append(("N1", source_text(fields)))
+    source = source_text(fields)
+    if source:
+        rows.append(("N1", source))
     if fields["summary"]:
         rows.append(("AB", fields["summary"]))
-    rows.append(("PB", fields["publisher"] or config.publisher))
-    rows.append(("T2", config.title))
-    rows.append(("LA", fields["lang"]))
-    rows.append(("UR", urls["page"]))
+    rows += [("PB", fields["publisher"] or config.publisher), ("T2", config.title), ("LA", fields["lang"]),
+             ("UR", urls["page"])]
     if fields["record_id"]:
         rows.append(("ID", fields["record_id"]))
     rows.append(("ER", ""))
     # RIS lines are "XX  - value" with CRLF; a value never spans lines
-    return "".join(f"{tag}  - {' '.join(value.split())}\r\n" for tag, value in rows)
+    return "".join([f"{tag}  - {_ris_value(value)}\r\n" for tag, value in rows])
 
 
 def citation_files(fields: dict, config: Config, has_pdf: bool = False) -> dict[str, bytes]:

@@ -18,8 +18,7 @@ from teipress import __version__
 from teipress.config import Config
 from teipress.edition import BEHAVIOURS, safe_href
 from teipress.writers.web_meta import base_url, document_urls, head_metadata, rights_text
-from teipress.writers.web_text import (ISO_DATE, TextContext, blocks_html, entity_page, esc, lang_attr,
-                                       notes_html)
+from teipress.writers.web_text import ISO_DATE, entity_page, esc, lang_attr, notes_html, text_html
 
 CSP = ("default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; "
        "font-src 'self'; connect-src 'self'; worker-src 'self'; object-src 'none'; base-uri 'none'; "
@@ -50,26 +49,8 @@ def frame(*, config: Config, title: str, page: str, main: str, lang: str = "en",
 def frame_start(*, config: Config, title: str, page: str, lang: str = "en", head: str = "",
                 canonical: str | None = None, description: str | None = None, scripts: tuple[str, ...] = ()) -> str:
     """A page up to its main content: head, skip link, header, and the opening of main."""
-    chrome = "" if lang == "en" else ' lang="en"'  # the interface speaks English whatever the text does
-    nav = "".join(
-        f'<li><a href="{href}"{_current(key == page)}>{label}</a></li>'
-        for key, href, label in (("index", "index.html", "Documents"), ("names", "people.html", "Names"),
-                                 ("search", "search.html", "Search"), ("about", "about.html", "About")))
-    search_box = "" if page == "search" else (
-        '<form class="site-search" role="search" action="search.html" method="get">'
-        '<label for="site-q" class="visually-hidden">Search the edition</label>'
-        '<input id="site-q" name="q" type="search" placeholder="Search the letters" autocomplete="off">'
-        '<button type="submit">Search</button></form>')
-    parts = [
-        "<!DOCTYPE html>",
-        f'<html lang="{esc(lang)}">',
-        "<head>",
-        '<meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f'<meta http-equiv="Content-Security-Policy" content="{CSP}">',
-        f"<title>{esc(title)}</title>",
-        f'<meta name="generator" content="teipress {esc(__version__)}">',
-    ]
+    top, bottom = _frame_parts(config, page, lang)
+    parts = [top, f"<title>{esc(title)}</title>", f'<meta name="generator" content="teipress {esc(__version__)}">']
     if description:
         parts.append(f'<meta name="description" content="{esc(description)}">')
     if canonical:
@@ -80,7 +61,33 @@ def frame_start(*, config: Config, title: str, page: str, lang: str = "en", head
     parts.append('<script src="assets/edition.js" defer></script>')
     if head:
         parts.append(head)
-    parts += [
+    parts.append(bottom)
+    return "\n".join(parts)
+
+
+@lru_cache(maxsize=32)
+def _frame_parts(config: Config, page: str, lang: str) -> tuple[str, str]:
+    """The lines of frame_start before the title and after the head: they depend on the
+    edition, the kind of page and its language only (made once, not once a page)."""
+    chrome = "" if lang == "en" else ' lang="en"'  # the interface speaks English whatever the text does
+    nav = "".join(
+        f'<li><a href="{href}"{_current(key == page)}>{label}</a></li>'
+        for key, href, label in (("index", "index.html", "Documents"), ("names", "people.html", "Names"),
+                                 ("search", "search.html", "Search"), ("about", "about.html", "About")))
+    search_box = "" if page == "search" else (
+        '<form class="site-search" role="search" action="search.html" method="get">'
+        '<label for="site-q" class="visually-hidden">Search the edition</label>'
+        '<input id="site-q" name="q" type="search" placeholder="Search the letters" autocomplete="off">'
+        '<button type="submit">Search</button></form>')
+    top = [
+        "<!DOCTYPE html>",
+        f'<html lang="{esc(lang)}">',
+        "<head>",
+        '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f'<meta http-equiv="Content-Security-Policy" content="{CSP}">',
+    ]
+    bottom = [
         "</head>",
         f'<body class="page-{page}" data-page="{page}">',
         f'<a class="skip-link" href="#main"{chrome}>Skip to the content</a>',
@@ -89,7 +96,7 @@ def frame_start(*, config: Config, title: str, page: str, lang: str = "en", head
         f'<nav class="site-nav" aria-label="Site"><ul>{nav}</ul></nav>{search_box}</div></header>',
         '<main id="main" tabindex="-1"><div class="wrap">',
     ]
-    return "\n".join(parts)
+    return "\n".join(top), "\n".join(bottom)
 
 
 def frame_end(config: Config, lang: str = "en") -> str:
@@ -173,14 +180,36 @@ def order_year(order: str) -> str:
 # document page
 
 
-def _dl(rows: list[tuple[str, list[str]]]) -> str:
-    """A description list from (label, [value html, ...]); empty values are left out."""
-    out = []
-    for label, values in rows:
-        values = [v for v in values if v]
-        if values:
-            out.append(f"<div><dt>{esc(label)}</dt>" + "".join(f"<dd>{v}</dd>" for v in values) + "</div>")
-    return "<dl>" + "".join(out) + "</dl>"
+def _dl(rows: list[tuple[str, str]]) -> str:
+    """A description list from (label HTML, the row's <dd> elements); rows without any are left out."""
+    html = "<dl>"
+    for label, cells in rows:  # (loops, not comprehensions: this runs for every page)
+        if cells:
+            html += f"<div><dt>{label}</dt>{cells}</div>"
+    return html + "</dl>"
+
+
+def _dd(values: Iterable[str]) -> str:
+    """<dd> elements of the values (HTML) that are not empty."""
+    cells = ""
+    for value in values:
+        if value:
+            cells += f"<dd>{value}</dd>"
+    return cells
+
+
+def _text_dd(text: str | None) -> str:
+    """A <dd> element of a text, if it is not empty."""
+    return f"<dd>{esc(text)}</dd>" if text else ""
+
+
+def _texts_dd(texts: Iterable[str | None]) -> str:
+    """<dd> elements of the texts that are not empty."""
+    cells = ""
+    for text in texts:
+        if text:
+            cells += f"<dd>{esc(text)}</dd>"
+    return cells
 
 
 @lru_cache(maxsize=1024)  # the same correspondents and types, page after page (quote() is slow)
@@ -189,19 +218,17 @@ def _facet_link(facet: str, value: str, label: str | None = None) -> str:
     return f'<a href="index.html?{facet}={quote(value, safe="")}">{esc(label or value)}</a>'
 
 
-def _archive_rows(archives: list[dict]) -> list[tuple[str, list[str]]]:
+def _archive_rows(archives: list[dict]) -> list[tuple[str, str]]:
     """The first archive field by field; copies held elsewhere one line each."""
     if not archives:
         return []
     first = archives[0]
-    rows = [("Repository", [esc(first["repository"])]),
-            ("Place", [esc(", ".join(v for v in (first["settlement"], first["country"]) if v))]),
-            ("Collection", [esc(first["collection"])]), ("Call number", [esc(first["idno"])]),
-            ("Pages", [esc(first["locus"])])]
     copies = [", ".join(v for v in (a["repository"], a["settlement"], a["country"], a["collection"], a["idno"],
                                     a["locus"]) if v) for a in archives[1:]]
-    rows.append(("Also held", [esc(c) for c in copies]))
-    return rows
+    return [("Repository", _text_dd(first["repository"])),
+            ("Place", _text_dd(", ".join(v for v in (first["settlement"], first["country"]) if v))),
+            ("Collection", _text_dd(first["collection"])), ("Call number", _text_dd(first["idno"])),
+            ("Pages", _text_dd(first["locus"])), ("Also held", _texts_dd(copies))]
 
 
 def _url_html(url: str) -> str:
@@ -229,31 +256,33 @@ def details_html(fields: dict) -> str:
         if fields["licence"]["url"] and fields["licence"]["url"].startswith(("http://", "https://")):
             licence = (f'<a href="{esc(fields["licence"]["url"])}" rel="license external noopener noreferrer">'
                        f"{licence}</a>")
-    rows: list[tuple[str, list[str]]] = [
-        ("Date", [esc(date["text"] or date["iso"] or "") if date else ""]),
-        ("From", [_facet_link("sender", p["name"]) for p in fields["senders"]]),
-        ("To", [_facet_link("recipient", p["name"]) for p in fields["recipients"]]),
-        ("Via", [esc(p["name"]) for p in fields["via"]]),
-        ("Place", [esc(fields["place_sent"])]),
-        ("Author", [esc(a) for a in authors]),
-        ("Type", [_facet_link("type", fields["type"], type_label(fields)) if fields["type"] else ""]),
-        ("Language", [esc(lang["name"] or lang["ident"] or "") for lang in fields["languages"]]),
+    # (labels as HTML: the fixed ones need no escaping)
+    rows: list[tuple[str, str]] = [
+        ("Date", _text_dd(date["text"] or date["iso"]) if date else ""),
+        ("From", _dd([_facet_link("sender", p["name"]) for p in fields["senders"]])),
+        ("To", _dd([_facet_link("recipient", p["name"]) for p in fields["recipients"]])),
+        ("Via", _texts_dd([p["name"] for p in fields["via"]])),
+        ("Place", _text_dd(fields["place_sent"])),
+        ("Author", _texts_dd(authors)),
+        ("Type", f"<dd>{_facet_link('type', fields['type'], type_label(fields))}</dd>" if fields["type"] else ""),
+        ("Language", _texts_dd([lang["name"] or lang["ident"] for lang in fields["languages"]])),
         *_archive_rows(fields["archives"]),
-        ("Printed in", [esc(b) for b in fields["printed"]]),
-        ("Source citation", [esc(fields["citation"])]),
-        (fields["translation"] or "Translation", [esc(n) for n in fields["translators"]]),
-        ("Funding", [esc(f) for f in fields["funders"]]),
-        ("Record ID", [esc(fields["record_id"])]),
-        ("Permanent address", [_url_html(fields["url"])] if fields["url"] else []),
-        ("Uploaded", [esc(fields["uploaded"]["text"] or fields["uploaded"]["iso"] or "")] if fields["uploaded"] else []),
-        *[(key.replace("-", " ").capitalize(), [esc(", ".join(values))]) for key, values in fields["keywords"].items()],
-        ("Related", [esc(r) for r in fields["related"]]),
-        ("Rights", [esc(r) for r in fields["rights"]]),
-        ("Licence", [licence]),
-        ("Published by", [esc(fields["publisher"])]),
-        ("Edition address", [_url_html(fields["edition_url"])] if fields["edition_url"] else []),
-        ("Identifier", [f'<span class="mono">{esc(fields["id"])}</span>']),
-        ("Provenance", [conversion]),
+        ("Printed in", _texts_dd(fields["printed"])),
+        ("Source citation", _text_dd(fields["citation"])),
+        (esc(fields["translation"] or "Translation"), _texts_dd(fields["translators"])),
+        ("Funding", _texts_dd(fields["funders"])),
+        ("Record ID", _text_dd(fields["record_id"])),
+        ("Permanent address", f"<dd>{_url_html(fields['url'])}</dd>" if fields["url"] else ""),
+        ("Uploaded", _text_dd(fields["uploaded"]["text"] or fields["uploaded"]["iso"]) if fields["uploaded"] else ""),
+        *[(esc(key.replace("-", " ").capitalize()), _text_dd(", ".join(values)))
+          for key, values in fields["keywords"].items()],
+        ("Related", _texts_dd(fields["related"])),
+        ("Rights", _texts_dd(fields["rights"])),
+        ("Licence", f"<dd>{licence}</dd>" if licence else ""),
+        ("Published by", _text_dd(fields["publisher"])),
+        ("Edition address", f"<dd>{_url_html(fields['edition_url'])}</dd>" if fields["edition_url"] else ""),
+        ("Identifier", f'<dd><span class="mono">{esc(fields["id"])}</span></dd>'),
+        ("Provenance", f"<dd>{conversion}</dd>" if conversion else ""),
     ]
     return _dl(rows)
 
@@ -291,9 +320,9 @@ def document_page_start(doc: dict, config: Config) -> str:
     urls = document_urls(doc_id, config, has_pdf)
     lang = page_lang(fields)
     chrome = "" if lang == "en" else ' lang="en"'
-    ctx = TextContext(doc_id, doc["body"])
-    text = blocks_html(doc["body"], ctx, level=3)
+    text, ctx = text_html(doc_id, doc["body"], level=3)
     notes = notes_html(ctx, level=2)
+    id_html = esc(doc_id)  # (in six links)
     # Pagefind meta, not filters: its filter files differ from run to run, which would break
     # byte-identical rebuilds; the index page has the facets.
     kicker = []
@@ -302,14 +331,15 @@ def document_page_start(doc: dict, config: Config) -> str:
     kicker.append(time_html(fields, ' data-pagefind-meta="date"'))
     header = [f'<p class="kicker">{" · ".join(kicker)}</p>',
               f'<h1 id="doc-title" data-pagefind-meta="title">{esc(fields["title"])}</h1>']
-    if correspondents_html(fields):
-        header.append(f'<p class="correspondents">{correspondents_html(fields)}</p>')
+    correspondents = correspondents_html(fields)
+    if correspondents:
+        header.append(f'<p class="correspondents">{correspondents}</p>')
     if fields["summary"]:
         header.append(f'<p class="summary"><span class="label"{chrome}>Summary</span> {esc(fields["summary"])}</p>')
-    downloads = [f'<li><a href="tei/{esc(doc_id)}.xml" type="application/tei+xml" download>TEI P5 XML</a>'
+    downloads = [f'<li><a href="tei/{id_html}.xml" type="application/tei+xml" download>TEI P5 XML</a>'
                  f' <span class="hint">the encoded source of this page</span></li>']
     if has_pdf:
-        downloads.append(f'<li><a href="pdf/{esc(doc_id)}.pdf" type="application/pdf">PDF</a>'
+        downloads.append(f'<li><a href="pdf/{id_html}.pdf" type="application/pdf">PDF</a>'
                          f' <span class="hint">the print edition</span></li>')
     main = f"""<article class="document" aria-labelledby="doc-title">
 <header class="doc-header" data-pagefind-body>
@@ -330,8 +360,8 @@ def document_page_start(doc: dict, config: Config) -> str:
 <h2 id="cite-h">How to cite</h2>
 <p class="citation" id="citation-text">{esc(doc["cite"])}</p>
 <p class="cite-actions"><button type="button" class="button" data-copy="citation-text" hidden>Copy citation</button>
-<a class="button" href="cite/{esc(doc_id)}.bib" type="application/x-bibtex" download>BibTeX</a>
-<a class="button" href="cite/{esc(doc_id)}.ris" type="application/x-research-info-systems" download>RIS</a></p>
+<a class="button" href="cite/{id_html}.bib" type="application/x-bibtex" download>BibTeX</a>
+<a class="button" href="cite/{id_html}.ris" type="application/x-research-info-systems" download>RIS</a></p>
 <p class="copy-status" role="status"></p>
 </section>
 <section class="panel downloads" aria-labelledby="downloads-h">
@@ -342,8 +372,8 @@ def document_page_start(doc: dict, config: Config) -> str:
 </div>
 </article>
 """
-    head = (f'<link rel="alternate" type="application/tei+xml" href="tei/{esc(doc_id)}.xml" title="TEI P5 XML">\n'
-            + (f'<link rel="alternate" type="application/pdf" href="pdf/{esc(doc_id)}.pdf" title="PDF">\n'
+    head = (f'<link rel="alternate" type="application/tei+xml" href="tei/{id_html}.xml" title="TEI P5 XML">\n'
+            + (f'<link rel="alternate" type="application/pdf" href="pdf/{id_html}.pdf" title="PDF">\n'
                if has_pdf else "")
             + head_metadata(fields, config, urls))
     return frame_start(config=config, title=f"{fields['title']} · {config.title}", page="document", lang=lang,

@@ -61,21 +61,28 @@ class TextContext:
     """What rendering one document's text collects: its notes and its anchors.
 
     anchors maps the TEI xml:ids of paragraphs and notes to the short ids used in the page
-    ("letter-...-p3" -> "p3"), so '#' pointers in the TEI land on the right element.
+    ("letter-...-p3" -> "p3"), so '#' pointers in the TEI land on the right element. Given
+    the blocks, it gives every paragraph and note its anchor before rendering; without
+    them, as the text is rendered (see text_html), and retry says whether that could differ.
     """
 
-    def __init__(self, doc_id: str, blocks: list[dict]):
+    def __init__(self, doc_id: str, blocks: list[dict] | None = None):
         self.doc_id = doc_id
         self.anchors: dict[str, str] = {}
         self.used: set[str] = set(RESERVED_IDS)
         self.notes: list[list[str]] = []  # [anchor, label, html]
-        self._collect(blocks)
+        self.as_rendered = blocks is None
+        self.retry = False
+        if blocks is not None:
+            self._collect(blocks)
 
     def anchor_for(self, xml_id: str | None, fallback: str, note: bool = False) -> str:
         """The page id of a paragraph or note: its xml:id without the document prefix, made unique.
         A note also owns "<anchor>-ref", the id of its mark in the text."""
         if xml_id and xml_id in self.anchors:
             return self.anchors[xml_id]
+        if not xml_id and self.as_rendered:
+            self.retry = True  # collected first, an element without an xml:id is given its anchor after all others
         full = _NOT_ID.sub("-", xml_id or fallback)
         prefix = f"{self.doc_id}-"
         short = full[len(prefix):] if full.startswith(prefix) and len(full) > len(prefix) else full
@@ -87,6 +94,13 @@ class TextContext:
             self.used.add(f"{anchor}-ref")
         if xml_id:
             self.anchors[xml_id] = anchor
+        return anchor
+
+    def anchor_of(self, xml_id: str) -> str | None:
+        """The page id of the paragraph or note a '#' pointer names; None if there is none."""
+        anchor = self.anchors.get(xml_id)
+        if anchor is None and self.as_rendered:
+            self.retry = True  # it may come later in the text
         return anchor
 
     def _collect(self, blocks: list[dict]) -> None:
@@ -123,6 +137,8 @@ class TextContext:
 
 
 def inline_html(nodes: list[dict], ctx: TextContext) -> str:
+    if len(nodes) == 1 and nodes[0]["t"] == "text":  # (most lines, many paragraphs)
+        return esc(nodes[0]["text"])
     # text, most of the nodes, without a call through the table
     return "".join([esc(node["text"]) if node["t"] == "text" else _INLINE.get(node["t"], _plain_span)(node, ctx)
                     for node in nodes])
@@ -191,7 +207,7 @@ def _link(node: dict, ctx: TextContext) -> str:
     href = node.get("href")
     if href and href.startswith("#"):
         # a pointer inside the document: only to an element this page shows
-        anchor = ctx.anchors.get(href[1:])
+        anchor = ctx.anchor_of(href[1:])
         href = f"#{anchor}" if anchor else None
     content = _content(node, ctx)
     if not href:
@@ -252,19 +268,23 @@ def blocks_html(blocks: list[dict], ctx: TextContext, level: int = 3, nested: bo
     out = []
     for block in blocks:
         kind = block["kind"]
-        if kind == "section":
+        # the commonest kinds first (each kind takes one branch, whatever the order)
+        if kind == "paragraph":
+            n = block["n"]
+            anchor = ctx.anchor_for(block.get("id"), f"p{n}")
+            out.append(f'<p class="para" id="{anchor}"><a class="pnum" href="#{anchor}" '
+                       f'aria-label="Paragraph {n}" data-pagefind-ignore>{n}</a> '
+                       f'{inline_html(block["c"], ctx)}</p>')
+        elif kind == "line":
+            out.append(f'<p class="line {css_token(block.get("role"))}">{inline_html(block["c"], ctx)}</p>')
+        elif kind in ("opener", "closer", "postscript"):
+            out.append(f'<div class="{kind}">{blocks_html(block["blocks"], ctx, level, nested)}</div>')
+        elif kind == "section":
             cls = " ".join(filter(None, ["tei-div", css_token(block.get("type")), css_token(block.get("subtype"))]))
             out.append(f'<div class="{cls}"{lang_attr(block.get("lang"))}>'
                        f'{blocks_html(block["blocks"], ctx, min(level + 1, 6) if nested else level, True)}</div>')
         elif kind == "heading":
             out.append(f"<h{level}>{inline_html(block['c'], ctx)}</h{level}>")
-        elif kind in ("opener", "closer", "postscript"):
-            out.append(f'<div class="{kind}">{blocks_html(block["blocks"], ctx, level, nested)}</div>')
-        elif kind == "paragraph":
-            anchor = ctx.anchor_for(block.get("id"), f"p{block['n']}")
-            out.append(f'<p class="para" id="{anchor}"><a class="pnum" href="#{anchor}" '
-                       f'aria-label="Paragraph {block["n"]}" data-pagefind-ignore>{block["n"]}</a> '
-                       f'{inline_html(block["c"], ctx)}</p>')
         elif kind == "list":
             tag = "ol" if block.get("rend") in ("numbered", "ordered") else "ul"
             items = "".join(f"<li>{inline_html(item, ctx)}</li>" for item in block["items"])
@@ -275,12 +295,24 @@ def blocks_html(blocks: list[dict], ctx: TextContext, level: int = 3, nested: bo
             out.append(f'<div class="table-scroll"><table class="tei-table"><tbody>{rows}</tbody></table></div>')
         elif kind == "quote":
             out.append(f"<blockquote>{blocks_html(block['blocks'], ctx, level, nested)}</blockquote>")
-        elif kind == "line":
-            out.append(f'<p class="line {css_token(block.get("role"))}">{inline_html(block["c"], ctx)}</p>')
         else:  # a block kind this renderer does not know yet: show what it holds
             inner = blocks_html(block.get("blocks", []), ctx, level, nested) + inline_html(block.get("c", []), ctx)
             out.append(f'<div class="{css_token(kind)}">{inner}</div>')
     return "".join(out)
+
+
+def text_html(doc_id: str, blocks: list[dict], level: int = 3) -> tuple[str, TextContext]:
+    """A document's text as HTML (blocks_html) and the context holding its notes.
+
+    One pass gives the anchors as the text goes, in the order collecting them first would;
+    a text where that could make a difference (a pointer to a later element, an element
+    without an xml:id) is rendered again, its anchors collected first."""
+    ctx = TextContext(doc_id)
+    html = blocks_html(blocks, ctx, level)
+    if ctx.retry:
+        ctx = TextContext(doc_id, blocks)
+        html = blocks_html(blocks, ctx, level)
+    return html, ctx
 
 
 def notes_html(ctx: TextContext, level: int = 2) -> str:
