@@ -24,7 +24,7 @@ from teipress.register import Register, load_register, register_path
 from teipress.model import Outcome
 from teipress.sources import SourceText, document_id, read_source
 from teipress.tei import NS
-from teipress.tei.encode import encode
+from teipress.tei.encode import encode_and_serialise
 from teipress.writers.tei import write_tei
 from teipress.xmlio import atomic_write, safe_parser, serialise
 
@@ -49,8 +49,8 @@ def convert_source(source: SourceText, config: Config, *, when: str, schema_href
     module.read(source.text, doc)
     _check_found(doc, source.path)
     doc.id = document_id(source.path.stem, doc.record_id, config.id_rule, config.id_prefix)
-    tree = encode(doc, config, when, schema_href, register)
-    return Conversion(doc, tree, serialise(tree), build_report(doc, source.path))
+    tree, data = encode_and_serialise(doc, config, when, schema_href, register)
+    return Conversion(doc, tree, data, build_report(doc, source.path))
 
 
 def redater(conversion: Conversion) -> Callable[[bytes], bytes | None]:

@@ -79,7 +79,7 @@ def check_rules(root: etree._Element) -> list[Finding]:
     findings: list[Finding] = []
     ids: dict[str, etree._Element] = {}
     pointers: list[tuple[etree._Element, str, str]] = []
-    dated: list[etree._Element] = []
+    dated: list[tuple[etree._Element, dict[str, str]]] = []
     for element in root.iter(etree.Element):
         items = element.items()
         if not items:
@@ -98,17 +98,17 @@ def check_rules(root: etree._Element) -> list[Finding]:
                 _check_date(element, name, value, findings)
                 has_dates = True
         if has_dates:
-            dated.append(element)
+            dated.append((element, dict(items)))
     for p in _BLANK_PARAGRAPHS(root):
         if _is_empty(p):
             findings.append(Finding(p, "p-empty", "empty paragraph <p>",
                                     "remove it, or mark an omission inside it with <gap/>"))
     for element, name, value in pointers:
         _resolve(element, name, value, ids, findings)
-    for element in dated:
-        _check_order(element, "notBefore", "notAfter", findings)
+    for element, values in dated:
+        _check_order(element, values, "notBefore", "notAfter", findings)
         if element.tag not in NOT_DATED_TAGS:
-            _check_order(element, "from", "to", findings)
+            _check_order(element, values, "from", "to", findings)
     corresp_descs = list(root.iter(CORRESP_DESC))
     for desc in corresp_descs:
         _corresp_actions(desc, findings)
@@ -172,11 +172,16 @@ def date_problem(value: str) -> tuple[str, str] | None:
     if month is not None and not 1 <= int(month) <= 12:
         return "date-not-real", f"is not a real date: there is no month {month}"
     if day is not None:
-        days = calendar.monthrange(year, int(month))[1]
+        days = _days_in_month(year, int(month))
         if not 1 <= int(day) <= days:
             return "date-not-real", (f"is not a real date: {calendar.month_name[int(month)]} {year} "
                                      f"has {days} days")
     return None
+
+
+def _days_in_month(year: int, month: int) -> int:
+    """calendar.monthrange(year, month)[1] for a month 1-12, without the weekday it also works out."""
+    return 29 if month == 2 and calendar.isleap(year) else calendar.mdays[month]
 
 
 def date_bounds(value: str) -> tuple[str, str]:
@@ -190,8 +195,8 @@ def date_bounds(value: str) -> tuple[str, str]:
     return value, value
 
 
-def _check_order(element, early, late, findings) -> None:
-    first, last = element.get(early), element.get(late)
+def _check_order(element, values, early, late, findings) -> None:
+    first, last = values.get(early), values.get(late)
     if first is None or last is None or date_problem(first) or date_problem(last):
         return
     if date_bounds(first)[0] > date_bounds(last)[1]:

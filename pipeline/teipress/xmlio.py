@@ -33,24 +33,50 @@ def safe_parser(**options) -> etree.XMLParser:
                            huge_tree=False, remove_blank_text=False, **options)
 
 
-def _indent(element: etree._Element, level: int) -> None:
-    if not len(element):
-        return
-    tag = element.tag
-    local = tag.rpartition("}")[2] if isinstance(tag, str) else ""
-    if local not in STRUCTURAL or (element.text or "").strip() or any((c.tail or "").strip() for c in element):
-        return  # mixed content: its whitespace is text
-    inner = "\n" + "  " * (level + 1)
-    element.text = inner
-    for child in element:
-        child.tail = inner
-        _indent(child, level + 1)
-    child.tail = "\n" + "  " * level
+# the same names in any namespace, as lxml's tag filter takes them
+_STRUCTURAL_TAGS = tuple("{*}" + name for name in sorted(STRUCTURAL))
 
 
 def layout(root: etree._Element) -> None:
-    """Indent the element-only parts of a tree, two spaces a level."""
-    _indent(root, 0)
+    """Indent the element-only parts of a tree, two spaces a level.
+
+    An element is indented when it is STRUCTURAL, has children, holds no text but
+    whitespace (its own or its children's tails), and is root or sits in an indented
+    element. lxml's tag filter finds the candidates in document order, parents first,
+    so Python sees only them and their children, never the running text.
+    """
+    # indented element -> the indentation of its children (the dict keeps the elements'
+    # proxies alive, so getparent() hands back the very keys)
+    inner_of: dict[etree._Element, str] = {}
+    for element in root.iter(_STRUCTURAL_TAGS):
+        if element is root:
+            inner, outer = "\n  ", "\n"
+        else:
+            outer = inner_of.get(element.getparent())
+            if outer is None:  # inside mixed content, or under an element left as it is
+                continue
+            inner = outer + "  "
+        children = list(element)
+        if not children:
+            continue
+        text = element.text
+        if text and not text.isspace():
+            continue  # mixed content: its whitespace is text
+        for child in children:
+            tail = child.tail
+            if tail and not tail.isspace():
+                break
+        else:
+            # (a tree parsed from a file is laid out already: only changes are written)
+            if text != inner:
+                element.text = inner
+            *others, last = children
+            for child in others:
+                if child.tail != inner:
+                    child.tail = inner
+            if last.tail != outer:  # (the last child's tail leads to the end tag)
+                last.tail = outer
+            inner_of[element] = inner
 
 
 def serialise(tree: etree._ElementTree) -> bytes:
@@ -75,32 +101,44 @@ def atomic_write(path: Path, data: bytes) -> None:
     lose the latest write, and the next build redoes it. The temporary name is made of the
     process and thread ids, not drawn at random (mkstemp costs twice as much): no two
     writers share it, and one a killed process left is truncated or swept away
-    (build._clean_temporaries).
+    (build._clean_temporaries). Plain string paths and os calls: a build writes several
+    files a document, and pathlib objects and buffered file objects cost more than the
+    system calls.
     """
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}-{threading.get_ident()}.tmp")
+    target = os.fspath(path) if isinstance(path, Path) else str(Path(path))  # (a Path's string is normalised)
+    folder, name = os.path.split(target)
+    tmp = os.path.join(folder, f".{name}.{os.getpid()}-{threading.get_ident()}.tmp")
     try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o644)
+        fd = os.open(tmp, _WRITE_FLAGS, 0o644)
     except FileNotFoundError:
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o644)
+            Path(target).parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(tmp, _WRITE_FLAGS, 0o644)
         except OSError as exc:
-            raise _cannot_write(path, exc) from None
+            raise _cannot_write(target, exc) from None
     except OSError as exc:
-        raise _cannot_write(path, exc) from None
+        raise _cannot_write(target, exc) from None
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
+        try:
+            written = os.write(fd, data)
+            if written < len(data):  # (a regular file takes it all at once, save on a full disk)
+                view = memoryview(data)
+                while written < len(data):
+                    written += os.write(fd, view[written:])
+        finally:
+            os.close(fd)
+        os.replace(tmp, target)
     except OSError as exc:
         try:
             os.unlink(tmp)
         except OSError:
             pass
-        raise OutputError(f"cannot write the file: {exc.strerror}", path=str(path)) from None
+        raise OutputError(f"cannot write the file: {exc.strerror}", path=str(Path(target))) from None
 
 
-def _cannot_write(path: Path, exc: OSError) -> OutputError:
-    return OutputError(f"cannot write here: {exc.strerror}", path=str(path.parent),
+_WRITE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW
+
+
+def _cannot_write(path: str, exc: OSError) -> OutputError:
+    return OutputError(f"cannot write here: {exc.strerror}", path=str(Path(path).parent),
                        hint="choose a writable output folder with -o")

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import re
 
-from lxml import etree
-
 from teipress.model import Block, DateValue, Division, Document
-from teipress.tei import sub, t
+from teipress.tei import sub
 from teipress.tei.entities import Mentions
 from teipress.tei.inline import append_inline, append_text
+from teipress.tei.markup import Element
+
+PLACE_LINE = re.compile(r"[A-Z][A-Z'’.\- ]+?\s*[-–—:]*")  # a dateline that is a place only: "MOSCOW -"
+DASHED_ITEM = re.compile(r"^[-–—•·*]\s")
+NOT_NAME_CHARACTERS = re.compile(r"[^a-z0-9]+")
 
 
 class _Ids:
@@ -38,8 +41,8 @@ def date_attrs(value: DateValue | None) -> dict[str, str | None]:
             "notBefore": value.not_before, "notAfter": value.not_after}
 
 
-def _inline(parent: etree._Element, text: str, division: Division, ids: _Ids) -> None:
-    def note(where: etree._Element, number: str) -> bool:
+def _inline(parent: Element, text: str, division: Division, ids: _Ids) -> None:
+    def note(where: Element, number: str) -> bool:
         block = division.notes.get(number)
         if block is None:
             return False
@@ -50,7 +53,7 @@ def _inline(parent: etree._Element, text: str, division: Division, ids: _Ids) ->
     append_inline(parent, text, note, ids.mentions)
 
 
-def _dateline(parent: etree._Element, block: Block, division: Division, ids: _Ids) -> None:
+def _dateline(parent: Element, block: Block, division: Division, ids: _Ids) -> None:
     element = sub(parent, "dateline")
     text = block.text
     if block.date and block.date.text in text:
@@ -59,7 +62,7 @@ def _dateline(parent: etree._Element, block: Block, division: Division, ids: _Id
         date = sub(element, "date", **date_attrs(block.date))
         append_inline(date, block.date.text)
         _inline(element, after, division, ids)
-    elif re.fullmatch(r"[A-Z][A-Z'’.\- ]+?\s*[-–—:]*", text):
+    elif PLACE_LINE.fullmatch(text):
         place = text.rstrip("-–—: ")
         sub(element, "placeName", place)
         append_text(element, text[len(place):])
@@ -67,7 +70,7 @@ def _dateline(parent: etree._Element, block: Block, division: Division, ids: _Id
         _inline(element, text, division, ids)
 
 
-def _block(parent: etree._Element, block: Block, division: Division, ids: _Ids) -> None:
+def _block(parent: Element, block: Block, division: Division, ids: _Ids) -> None:
     if block.kind == "gap":
         sub(parent, "gap", reason="omitted")
     elif block.kind == "dateline":
@@ -77,7 +80,7 @@ def _block(parent: etree._Element, block: Block, division: Division, ids: _Ids) 
     elif block.kind in ("salute", "signed", "head"):
         _inline(sub(parent, block.kind), block.text, division, ids)
     elif block.kind == "list":
-        dashes = all(re.match(r"^[-–—•·*]\s", item) for item in block.items)
+        dashes = all(DASHED_ITEM.match(item) for item in block.items)
         element = sub(parent, "list", rend="bulleted" if dashes else "numbered")
         for item in block.items:
             _inline(sub(element, "item"), item[2:].strip() if dashes else item, division, ids)
@@ -85,7 +88,7 @@ def _block(parent: etree._Element, block: Block, division: Division, ids: _Ids) 
         _inline(sub(parent, "p", xml_id=ids.next_p()), block.text, division, ids)
 
 
-def encode_body(text_el: etree._Element, doc: Document, main_lang: str, mentions: Mentions | None = None) -> None:
+def encode_body(text_el: Element, doc: Document, main_lang: str, mentions: Mentions | None = None) -> None:
     body = sub(text_el, "body")
     ids = _Ids(doc.id, mentions)
     for division in doc.divisions:
@@ -108,19 +111,19 @@ def encode_body(text_el: etree._Element, doc: Document, main_lang: str, mentions
     if not len(body):
         sub(body, "div", type=_div_type(doc.doc_type or "document"))
     if doc.truncated and doc.truncated_in == "body":
-        mark_cut(body.findall(t("div"))[-1])
+        mark_cut([child for child in body.children if child.tag == "div"][-1])
 
 
-def mark_cut(container: etree._Element) -> None:
+def mark_cut(container: Element) -> None:
     """Mark where a cut-off source ends: inside its last paragraph, else after its last child."""
     target = container
     last = container[-1] if len(container) else None
-    if last is not None and last.tag == t("postscript") and len(last):
+    if last is not None and last.tag == "postscript" and len(last):
         last = last[-1]
-    if last is not None and last.tag == t("p"):
+    if last is not None and last.tag == "p":
         target = last
     sub(target, "gap", reason="truncated")
 
 
 def _div_type(doc_type: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", doc_type.lower()).strip("-") or "document"
+    return NOT_NAME_CHARACTERS.sub("-", doc_type.lower()).strip("-") or "document"

@@ -1,4 +1,4 @@
-"""Document -> TEI tree -> bytes."""
+"""Document -> TEI tree and bytes."""
 
 from __future__ import annotations
 
@@ -6,11 +6,12 @@ from lxml import etree
 
 from teipress.config import Config
 from teipress.model import Document
-from teipress.tei import NSMAP, XML_NS, t
-from teipress.tei.body import encode_body
 from teipress.register import Register
+from teipress.tei import TEI_NS, sub
+from teipress.tei.body import encode_body
 from teipress.tei.entities import Mentions, encode_stand_off
 from teipress.tei.header import encode_header
+from teipress.tei.markup import Element, document
 
 
 def languages_of(doc: Document) -> list[str]:
@@ -25,21 +26,26 @@ def languages_of(doc: Document) -> list[str]:
 def encode(doc: Document, config: Config, when: str, schema_href: str,
            register: Register | None = None) -> etree._ElementTree:
     """The TEI document for doc; when is the conversion date, schema_href the xml-model
-    target, register the edition's register of names (tagged with @ref when given)."""
+    target, register the edition's register of names (tagged with @ref when given).
+    The tree is laid out as xmlio.serialise lays it out."""
+    return encode_and_serialise(doc, config, when, schema_href, register)[0]
+
+
+def encode_and_serialise(doc: Document, config: Config, when: str, schema_href: str,
+                         register: Register | None = None) -> tuple[etree._ElementTree, bytes]:
+    """encode()'s tree and its file's bytes, made together: the encoder writes the text, and
+    the tree is that text parsed. The bytes are what xmlio.serialise gives for the tree,
+    without serialise's second walk (layout) and writing of the tree."""
     languages = languages_of(doc)
     mentions = Mentions(register, doc.id) if register else None
-    root = etree.Element(t("TEI"), nsmap=NSMAP)
-    root.set(f"{{{XML_NS}}}id", doc.id)
-    root.set(f"{{{XML_NS}}}lang", languages[0])
+    root = Element("TEI", {"xmlns": TEI_NS, "xml:id": doc.id, "xml:lang": languages[0]})
     encode_header(root, doc, config, when, languages, mentions)
-    encode_body(etree.SubElement(root, t("text")), doc, languages[0], mentions)
+    encode_body(sub(root, "text"), doc, languages[0], mentions)
     if mentions:
         encode_stand_off(root, mentions)
         for name in sorted(mentions.ambiguous):
             doc.warn("ambiguous-name", f"{name!r} names more than one register entry "
                      f"({', '.join(register.ambiguous.get(name, register.ambiguous.get(name.casefold(), [])))}); "
                      "it is not tagged: add a longer variant to one entry")
-    model = etree.ProcessingInstruction(
-        "xml-model", f'href="{schema_href}" type="application/xml" schematypens="http://www.w3.org/2001/XMLSchema"')
-    root.addprevious(model)
-    return etree.ElementTree(root)
+    model = f'href="{schema_href}" type="application/xml" schematypens="http://www.w3.org/2001/XMLSchema"'
+    return document(root, [("xml-model", model)])

@@ -2,22 +2,31 @@
 
 from __future__ import annotations
 
-import copy
 import re
 from functools import lru_cache
 
 from lxml import etree
 
 from teipress.register import KINDS, Register
-from teipress.tei import NS, XML_NS, sub, t
+from teipress.tei import NSMAP, TEI_NS, XML_NS, sub, t
+from teipress.tei.markup import Element, Written, escape_attribute
+from teipress.xmlio import layout
 
 NAME_TAG = {kind: name_tag for kind, (_, name_tag) in KINDS.items()}
 
 
+# the xml:id an entry's markup is written with, replaced by each document's own
+_ID_PLACEHOLDER = "teipress-entry-id"
+
+
 @lru_cache(maxsize=4096)
-def _entry_template(entry_id: str, element: bytes) -> etree._Element:
-    """A register entry as each document's standOff holds it, but for the entry's new
-    xml:id: made once per process, copied into each document."""
+def _entry_markup(entry_id: str, element: bytes, list_tag: str) -> str:
+    """A register entry as each document's standOff holds it, laid out in its place, with
+    _ID_PLACEHOLDER for its xml:id: written once per process, copied into each document.
+
+    lxml writes it inside a stand-in TEI/standOff/list (the same namespace context and
+    depth as in a document), so its namespaces and layout are what a document's tree gives.
+    """
     entry = etree.fromstring(element)
     for inner in entry.iter():
         inner.attrib.pop(f"{{{XML_NS}}}id", None)
@@ -28,7 +37,16 @@ def _entry_template(entry_id: str, element: bytes) -> etree._Element:
              if isinstance(child.tag, str) and etree.QName(child).localname in ("persName", "orgName",
                                                                                 "placeName", "idno")]
     entry.insert(heads[-1] + 1 if heads else len(entry), register_idno)
-    return entry
+    root = etree.Element(t("TEI"), nsmap=NSMAP)
+    etree.SubElement(etree.SubElement(root, t("standOff")), t(list_tag)).append(entry)
+    entry.set(f"{{{XML_NS}}}id", _ID_PLACEHOLDER)  # (set once in the tree: the last attribute)
+    layout(root)
+    text = etree.tostring(root, encoding="unicode")
+    before = f'<TEI xmlns="{TEI_NS}">\n  <standOff>\n    <{list_tag}>\n      '
+    after = f"\n    </{list_tag}>\n  </standOff>\n</TEI>"
+    if not (text.startswith(before) and text.endswith(after)):
+        raise ValueError(f"unexpected markup of the register entry {entry_id!r}")
+    return text[len(before):-len(after)]
 
 
 class Mentions:
@@ -60,22 +78,22 @@ class Mentions:
         return self.ref(entry) if entry else None
 
 
-def encode_stand_off(root: etree._Element, mentions: Mentions) -> None:
+def encode_stand_off(root: Element, mentions: Mentions) -> None:
     """Copy the entries the document mentions into a standOff after the teiHeader."""
     if not mentions.used:
         return
-    stand_off = etree.Element(t("standOff"))
-    root.find("tei:teiHeader", NS).addnext(stand_off)
+    stand_off = Element("standOff")
+    header_at = next(i for i, child in enumerate(root.children) if child.tag == "teiHeader")
+    root.children.insert(header_at + 1, stand_off)
     mentioned: dict[str, list[tuple[str, bytes]]] = {}  # list tag -> (entry id, its element), register order
     for entry_id, entry in mentions.register.entries.items():  # register order: stable output
         if entry_id in mentions.used:
             mentioned.setdefault(KINDS[entry.kind][0], []).append((entry_id, entry.element))
+    placeholder = f' xml:id="{_ID_PLACEHOLDER}"'
     for list_tag in ("listPerson", "listOrg", "listPlace"):
         if list_tag in mentioned:
-            # (each list in the document before its entries go in, and each entry's id set
-            # once it is in: the entries move between documents once, and a third faster)
             list_element = sub(stand_off, list_tag)
             for entry_id, element in mentioned[list_tag]:
-                entry = copy.deepcopy(_entry_template(entry_id, element))
-                list_element.append(entry)
-                entry.set(f"{{{XML_NS}}}id", f"{mentions.doc_id}-{entry_id}")
+                own_id = f' xml:id="{escape_attribute(f"{mentions.doc_id}-{entry_id}")}"'
+                markup = _entry_markup(entry_id, element, list_tag).replace(placeholder, own_id, 1)
+                list_element.children.append(Written(markup, depth=3))  # TEI/standOff/list/entry

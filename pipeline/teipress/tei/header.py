@@ -3,19 +3,17 @@ what the archive says about rights, and how this file was made."""
 
 from __future__ import annotations
 
-import copy
 from functools import lru_cache
-
-from lxml import etree
 
 from teipress import __version__
 from teipress.citations import LANGUAGE_NAMES
 from teipress.config import Config
 from teipress.model import Archive, Document, Name
-from teipress.tei import NSMAP, sub, t
+from teipress.tei import sub
 from teipress.tei.body import date_attrs, mark_cut
 from teipress.tei.entities import NAME_TAG, Mentions
 from teipress.tei.inline import append_inline, append_names
+from teipress.tei.markup import Element, written
 from teipress.titles import CORRESPONDENCE_TYPES
 
 EDITORIAL_DECLARATIONS = {
@@ -42,7 +40,7 @@ EDITORIAL_DECLARATIONS = {
 }
 
 
-def _name(parent: etree._Element, name: Name, mentions: Mentions | None) -> etree._Element:
+def _name(parent: Element, name: Name, mentions: Mentions | None) -> Element:
     """A correspondent or agent; with a register entry it takes the entry's kind and an
     @ref into the document's standOff."""
     entry_id = mentions.register.lookup(name.text) if mentions else None
@@ -52,7 +50,7 @@ def _name(parent: etree._Element, name: Name, mentions: Mentions | None) -> etre
     return element
 
 
-def _title_stmt(file_desc: etree._Element, doc: Document, mentions: Mentions | None) -> None:
+def _title_stmt(file_desc: Element, doc: Document, mentions: Mentions | None) -> None:
     stmt = sub(file_desc, "titleStmt")
     append_names(sub(stmt, "title"), doc.title, mentions)
     for name in doc.senders:
@@ -70,7 +68,7 @@ def _title_stmt(file_desc: etree._Element, doc: Document, mentions: Mentions | N
     sub(resp, "name", f"teipress {__version__}", type="software")
 
 
-def _publication_stmt(file_desc: etree._Element, doc: Document, config: Config) -> None:
+def _publication_stmt(file_desc: Element, doc: Document, config: Config) -> None:
     stmt = sub(file_desc, "publicationStmt")
     sub(stmt, "publisher", config.publisher)
     sub(stmt, "idno", f"{config.base_url.rstrip('/')}/{doc.id}.html", type="URL")
@@ -89,7 +87,7 @@ def _publication_stmt(file_desc: etree._Element, doc: Document, config: Config) 
     licence.text = f"TEI encoding: {config.licence}"
 
 
-def _archive_parts(parent: etree._Element, archive: Archive, primary: bool) -> None:
+def _archive_parts(parent: Element, archive: Archive, primary: bool) -> None:
     if archive.country:
         sub(parent, "country", archive.country)
     if archive.settlement:
@@ -102,7 +100,7 @@ def _archive_parts(parent: etree._Element, archive: Archive, primary: bool) -> N
         sub(parent, "idno", archive.idno or archive.text)
 
 
-def _source_desc(file_desc: etree._Element, doc: Document) -> None:
+def _source_desc(file_desc: Element, doc: Document) -> None:
     source = sub(file_desc, "sourceDesc")
     if doc.archives:
         ms = sub(source, "msDesc")
@@ -143,24 +141,24 @@ def _source_desc(file_desc: etree._Element, doc: Document) -> None:
         sub(sub(source, "bibl", type="transcription"), "title", doc.title)
 
 
-def _encoding_desc(header: etree._Element, config: Config) -> None:
-    # the same in every document of an edition: built once, then copied (a sixth of the time)
-    header.append(copy.deepcopy(_encoding_desc_of(config.project)))
+def _encoding_desc(header: Element, config: Config) -> None:
+    # the same in every document of an edition: written out once
+    header.children.append(_encoding_desc_of(config.project))
 
 
 @lru_cache(maxsize=8)
-def _encoding_desc_of(project: str) -> etree._Element:
-    desc = sub(etree.Element(t("teiHeader"), nsmap=NSMAP), "encodingDesc")
+def _encoding_desc_of(project: str) -> Element:
+    desc = Element("encodingDesc")
     sub(sub(desc, "projectDesc"), "p", project)
     decl = sub(desc, "editorialDecl")
     for part, paragraphs in EDITORIAL_DECLARATIONS.items():
         element = sub(decl, part)
         for text in paragraphs:
             sub(element, "p", text)
-    return desc
+    return written(desc, depth=2)  # TEI/teiHeader/encodingDesc
 
 
-def _corresp_desc(profile: etree._Element, doc: Document, mentions: Mentions | None) -> None:
+def _corresp_desc(profile: Element, doc: Document, mentions: Mentions | None) -> None:
     correspondence = doc.senders or doc.recipients or (doc.doc_type in CORRESPONDENCE_TYPES)
     if not correspondence:
         return
@@ -182,17 +180,17 @@ def _corresp_desc(profile: etree._Element, doc: Document, mentions: Mentions | N
         _name(received, name, mentions)
 
 
-def _profile_desc(header: etree._Element, doc: Document, languages: list[str], mentions: Mentions | None) -> None:
+def _profile_desc(header: Element, doc: Document, languages: list[str], mentions: Mentions | None) -> None:
     profile = sub(header, "profileDesc")
     if doc.date:  # every document's date, correspondence or not
         creation = sub(profile, "creation")
         append_inline(sub(creation, "date", **date_attrs(doc.date)), doc.date.text)
     _corresp_desc(profile, doc, mentions)
     if doc.summary:
-        p = sub(sub(profile, "abstract"), "p")
-        append_inline(p, doc.summary, None, mentions)
+        abstract = sub(profile, "abstract")
+        append_inline(sub(abstract, "p"), doc.summary, None, mentions)
         if doc.truncated and doc.truncated_in == "summary":
-            mark_cut(p.getparent())
+            mark_cut(abstract)
     usage = sub(profile, "langUsage")
     for code in languages:
         sub(usage, "language", LANGUAGE_NAMES.get(code, code), ident=code)
@@ -205,7 +203,7 @@ def _profile_desc(header: etree._Element, doc: Document, languages: list[str], m
             sub(keywords, "term", term, type=kind)
 
 
-def _revision_desc(header: etree._Element, doc: Document, when: str) -> None:
+def _revision_desc(header: Element, doc: Document, when: str) -> None:
     change = sub(sub(header, "revisionDesc"), "change", when=when, type="conversion")
     change.text = "Converted to TEI by "
     sub(change, "name", "teipress", type="software").tail = " "
@@ -217,7 +215,7 @@ def _revision_desc(header: etree._Element, doc: Document, when: str) -> None:
     )
 
 
-def encode_header(root: etree._Element, doc: Document, config: Config, when: str, languages: list[str],
+def encode_header(root: Element, doc: Document, config: Config, when: str, languages: list[str],
                   mentions: Mentions | None = None) -> None:
     header = sub(root, "teiHeader")
     file_desc = sub(header, "fileDesc")

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from lxml import etree
 
 from teipress.tei import sub
+from teipress.tei.markup import Element
 
 if TYPE_CHECKING:
     from teipress.tei.entities import Mentions
@@ -23,7 +24,7 @@ ILLEGIBLE = re.compile(r"^\s*(?:illegible|unreadable|indecipherable)\s*$", re.I)
 OBFUSCATED_EMAIL = re.compile(r"^\s*email\s+protected\s*$", re.I)
 
 
-def append_text(parent: etree._Element, text: str) -> None:
+def append_text(parent: Element | etree._Element, text: str) -> None:
     """Append text after the last child of parent (or as its text)."""
     if not text:
         return
@@ -34,8 +35,8 @@ def append_text(parent: etree._Element, text: str) -> None:
         parent.text = (parent.text or "") + text
 
 
-def append_inline(parent: etree._Element, text: str,
-                  note: Callable[[etree._Element, str], bool] | None = None,
+def append_inline(parent: Element | etree._Element, text: str,
+                  note: Callable[[Element, str], bool] | None = None,
                   mentions: Mentions | None = None) -> None:
     """Append text to parent: register names as persName/orgName/placeName with @ref,
     editorial brackets as gap/supplied, note anchors as notes.
@@ -52,7 +53,7 @@ def append_inline(parent: etree._Element, text: str,
     _append_brackets(parent, text[pos:], note, mentions)
 
 
-def append_names(parent: etree._Element, text: str, mentions: Mentions | None) -> None:
+def append_names(parent: Element | etree._Element, text: str, mentions: Mentions | None) -> None:
     """Append text with register names tagged but brackets kept as written (titles)."""
     pos = 0
     for start, end, tag, ref in (mentions.spans(text) if mentions else ()):
@@ -62,7 +63,7 @@ def append_names(parent: etree._Element, text: str, mentions: Mentions | None) -
     append_text(parent, text[pos:])
 
 
-def _append_brackets(parent: etree._Element, text: str, note, mentions: Mentions | None) -> None:
+def _append_brackets(parent: Element | etree._Element, text: str, note, mentions: Mentions | None) -> None:
     if "[" not in text:  # (most text: no bracket to read)
         append_text(parent, text)
         return
