@@ -447,15 +447,7 @@ _HEADER_ELEMENTS = etree.XPath(" | ".join("tei:teiHeader/" + "/".join(f"tei:{nam
 
 def _header_index(root: etree._Element) -> dict[str, list[etree._Element]]:
     """The elements at the paths of _HEADER_PATHS by path, each list in document order."""
-    index: dict[str, list[etree._Element]] = {}
-    for element in _HEADER_ELEMENTS(root):
-        path = _HEADER_PATH_OF[element.tag]
-        found = index.get(path)
-        if found is None:
-            index[path] = [element]
-        else:
-            found.append(element)
-    return index
+    return _grouped(_HEADER_ELEMENTS(root), lambda element: _HEADER_PATH_OF[element.tag])
 
 
 def _children_by_name(parent: etree._Element, names: dict[str, str]) -> dict[str, list[etree._Element]]:
@@ -576,12 +568,17 @@ def _typed(elements: list[etree._Element] | None, type: str) -> list[etree._Elem
 def _by_type(elements: list[etree._Element]) -> dict[str | None, list[etree._Element]]:
     """The elements by @type (None: without one), each list in document order: what XPath's
     [@type='...'] finds, for every type at once (one look at each element's @type)."""
-    groups: dict[str | None, list[etree._Element]] = {}
+    return _grouped(elements, lambda element: element.get("type"))
+
+
+def _grouped(elements, key_of) -> dict:
+    """The elements by key_of(element), each list in document order."""
+    groups: dict = {}
     for element in elements:
-        kind = element.get("type")
-        found = groups.get(kind)
+        key = key_of(element)
+        found = groups.get(key)
         if found is None:
-            groups[kind] = [element]
+            groups[key] = [element]
         else:
             found.append(element)
     return groups
