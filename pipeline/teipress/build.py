@@ -29,8 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from teipress import __version__
-from teipress.config import Config, conversion_date, load_config
-from teipress.convert import say, schema_href_for
+from teipress.config import Config, conversion_date, load_config, schema_href_for
 from teipress.errors import InputError, OutputError, TeipressError
 from teipress.model import Outcome
 from teipress.register import load_register, register_path
@@ -270,9 +269,12 @@ def _remove(out_dir: Path, doc_id: str) -> None:
 
 
 def build(project_dir: Path, out_dir: Path | None = None, *, only: str | None = None, jobs: int | None = None,
-          executor: str = "local", scheduler: str | None = None, echo: Callable = say,
+          executor: str = "local", scheduler: str | None = None, echo: Callable | None = None,
           tty: bool = False) -> BuildResult:
-    """Build the editions of project_dir into out_dir (default project_dir/editions)."""
+    """Build the editions of project_dir into out_dir (default project_dir/editions); echo
+    takes the messages (default: standard output, and standard error for problems)."""
+    if echo is None:
+        from teipress.convert import say as echo
     started = time.monotonic()
     project_dir = Path(project_dir)
     out_dir = Path(out_dir) if out_dir is not None else project_dir / "editions"

@@ -126,3 +126,18 @@ def conversion_date(config: Config) -> str:
     if config.date:
         return str(config.date)
     return dt.datetime.now(dt.timezone.utc).date().isoformat()
+
+
+SCHEMA_NAME = "teipress.xsd"
+
+
+def schema_href_for(tei_dir: Path) -> str:
+    """The xml-model target as seen from a TEI folder: the project's schema/teipress.xsd
+    when the folder sits inside a project that has one (editions/tei -> ../../schema/...),
+    else the copy the web edition publishes."""
+    tei_dir = tei_dir.resolve()
+    for folder in [tei_dir, *tei_dir.parents]:
+        candidate = folder / "schema" / SCHEMA_NAME
+        if candidate.is_file():
+            return Path(os.path.relpath(candidate, tei_dir)).as_posix()
+    return f"../web/schema/{SCHEMA_NAME}"

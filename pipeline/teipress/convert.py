@@ -16,7 +16,7 @@ from pathlib import Path
 from lxml import etree
 
 from teipress import __version__
-from teipress.config import Config, conversion_date
+from teipress.config import Config, conversion_date, schema_href_for
 from teipress.errors import InputError, TeipressError
 from teipress.model import Document
 from teipress.readers import choose_reader
@@ -28,7 +28,6 @@ from teipress.tei.encode import encode_and_serialise
 from teipress.writers.tei import write_tei
 from teipress.xmlio import atomic_write, safe_parser, serialise
 
-SCHEMA_NAME = "teipress.xsd"
 
 
 @dataclass
@@ -149,18 +148,6 @@ def _items_text(items: list) -> str:
         if text.count("\n") == len(items) - 1:  # no newline left inside an item (no nested list of dicts or numbers)
             return text[1:-1].replace(",\n", ",\n  ")
     return ",\n  ".join(map(_ENCODER.encode, items))
-
-
-def schema_href_for(tei_dir: Path) -> str:
-    """The xml-model target as seen from a TEI folder: the project's schema/teipress.xsd
-    when the folder sits inside a project that has one (editions/tei -> ../../schema/...),
-    else the copy the web edition publishes."""
-    tei_dir = tei_dir.resolve()
-    for folder in [tei_dir, *tei_dir.parents]:
-        candidate = folder / "schema" / SCHEMA_NAME
-        if candidate.is_file():
-            return Path(os.path.relpath(candidate, tei_dir)).as_posix()
-    return f"../web/schema/{SCHEMA_NAME}"
 
 
 # ---------------------------------------------------------------------------

@@ -15,13 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from teipress.config import Config
-from teipress.convert import convert_source, redater, report_bytes
 from teipress.errors import InputError, TeipressError
-from teipress.register import load_register
-from teipress.sources import read_source
 from teipress.state import STATE_DIR, EntryRow, digest, entry_row, signature, to_json
-from teipress.writers.tei import write_tei
-from teipress.xmlio import atomic_write
 
 IN_FLIGHT = 3  # batches a worker has sent or queued at a time: enough to keep it busy, few enough to hold little
 LOCAL_BELOW = 24  # fewer documents than this: work in this process (a pool costs more than it saves)
@@ -91,6 +86,9 @@ class Worker:
     """The heavy objects of one process, made once: register, validator, print renderer."""
 
     def __init__(self, job: Job):
+        # (the converter is loaded here, where documents are worked on: the build process
+        # of a build with nothing to do never needs it)
+        from teipress.register import load_register
         from teipress.validate import Validator
 
         self.job = job
@@ -115,6 +113,11 @@ class Worker:
         return result
 
     def _run(self, task: Task, result: Result) -> None:
+        from teipress.convert import convert_source, redater, report_bytes
+        from teipress.sources import read_source
+        from teipress.writers.tei import write_tei
+        from teipress.xmlio import atomic_write
+
         job = self.job
         tei_dir = job.out_dir / "tei"
         root = data = None

@@ -14,7 +14,8 @@ from lxml import etree
 
 from teipress.convert import project_register
 from teipress.config import Config, load_config
-from teipress.convert import build_report, convert_source, report_bytes, schema_href_for
+from teipress.config import schema_href_for
+from teipress.convert import build_report, convert_source, report_bytes
 from teipress.sources import read_source
 
 HERE = Path(__file__).parent
