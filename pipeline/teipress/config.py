@@ -128,7 +128,7 @@ def conversion_date(config: Config) -> str:
     return dt.datetime.now(dt.timezone.utc).date().isoformat()
 
 
-SCHEMA_NAME = "teipress.xsd"
+SCHEMA_NAME = "teipress.xsd"  # the project's schema, wherever it is kept or published
 
 
 def schema_href_for(tei_dir: Path) -> str:

@@ -30,13 +30,13 @@ from pathlib import Path
 
 from lxml import etree
 
+from teipress.config import SCHEMA_NAME
 from teipress.errors import InputError
 from teipress.model import Issue
 from teipress.rules import Finding, check_rules
 from teipress.tei import TEI_NS, XML_NS
 from teipress.xmlio import MAX_XML_BYTES, safe_parser
 
-SCHEMA_NAME = "teipress.xsd"
 XS_NS = "http://www.w3.org/2001/XMLSchema"
 CMIF_NAME = "cmif.xml"  # follows CMIF's own schema; the harvest stage checks it (GUIDE §6)
 T = f"{{{TEI_NS}}}"

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from importlib import resources
 
+from teipress.config import SCHEMA_NAME
+
 # package file -> path in the site
 ASSETS = {
     "web-edition.css": "assets/edition.css",
     "web-edition.js": "assets/edition.js",
     "web-icon.svg": "assets/icon.svg",
 }
-SCHEMA_NAME = "teipress.xsd"
 
 
 def asset_files() -> dict[str, bytes]:
