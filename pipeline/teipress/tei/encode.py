@@ -23,19 +23,12 @@ def languages_of(doc: Document) -> list[str]:
     return langs
 
 
-def encode(doc: Document, config: Config, when: str, schema_href: str,
-           register: Register | None = None) -> etree._ElementTree:
-    """The TEI document for doc; when is the conversion date, schema_href the xml-model
-    target, register the edition's register of names (tagged with @ref when given).
-    The tree is laid out as xmlio.serialise lays it out."""
-    return encode_and_serialise(doc, config, when, schema_href, register)[0]
-
-
 def encode_and_serialise(doc: Document, config: Config, when: str, schema_href: str,
                          register: Register | None = None) -> tuple[etree._ElementTree, bytes]:
-    """encode()'s tree and its file's bytes, made together: the encoder writes the text, and
-    the tree is that text parsed. The bytes are what xmlio.serialise gives for the tree,
-    without serialise's second walk (layout) and writing of the tree."""
+    """The TEI document for doc, as a tree and as its file's bytes; when is the conversion
+    date, schema_href the xml-model target, register the edition's register of names
+    (tagged with @ref when given). The encoder writes the text, and the tree is that text
+    parsed: the bytes are what xmlio.serialise gives for the tree, without its layout walk."""
     languages = languages_of(doc)
     mentions = Mentions(register, doc.id) if register else None
     root = Element("TEI", {"xmlns": TEI_NS, "xml:id": doc.id, "xml:lang": languages[0]})
