@@ -55,12 +55,14 @@ def test_a_name_never_cuts_a_bracket():
     text = "the reply of Filippov [Stalin] to Premier Kim [Il Sung] and [Stalin]"
     hits = [text[s:e] for s, e, _ in register.find(text)]
     assert hits == ["Filippov [Stalin]", "Kim [Il Sung]"]  # "[Stalin]" is tagged inside its supplied:
-    from teipress.tei import t
+    from teipress.tei import TEI_NS
     from teipress.tei.entities import Mentions
     from teipress.tei.inline import append_inline
+    from teipress.tei.markup import Element, document
 
-    p = etree.Element(t("p"))
-    append_inline(p, text, None, Mentions(register, "d"))
+    built = Element("p", {"xmlns": TEI_NS})
+    append_inline(built, text, None, Mentions(register, "d"))
+    p = document(built, [])[0].getroot()
     assert xp(p, "tei:persName[1]/@ref") == ["#d-stalin"] and xp(p, "tei:persName[1]/tei:supplied/text()") == ["Stalin"]
     assert xp(p, "tei:supplied/tei:persName/@ref") == ["#d-stalin"]
 

@@ -10,8 +10,6 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from lxml import etree
-
 from teipress.tei import sub
 from teipress.tei.markup import Element
 
@@ -24,7 +22,7 @@ ILLEGIBLE = re.compile(r"^\s*(?:illegible|unreadable|indecipherable)\s*$", re.I)
 OBFUSCATED_EMAIL = re.compile(r"^\s*email\s+protected\s*$", re.I)
 
 
-def append_text(parent: Element | etree._Element, text: str) -> None:
+def append_text(parent: Element, text: str) -> None:
     """Append text after the last child of parent (or as its text)."""
     if not text:
         return
@@ -35,7 +33,7 @@ def append_text(parent: Element | etree._Element, text: str) -> None:
         parent.text = (parent.text or "") + text
 
 
-def append_inline(parent: Element | etree._Element, text: str,
+def append_inline(parent: Element, text: str,
                   note: Callable[[Element, str], bool] | None = None,
                   mentions: Mentions | None = None) -> None:
     """Append text to parent: register names as persName/orgName/placeName with @ref,
@@ -53,7 +51,7 @@ def append_inline(parent: Element | etree._Element, text: str,
     _append_brackets(parent, text[pos:], note, mentions)
 
 
-def append_names(parent: Element | etree._Element, text: str, mentions: Mentions | None) -> None:
+def append_names(parent: Element, text: str, mentions: Mentions | None) -> None:
     """Append text with register names tagged but brackets kept as written (titles)."""
     pos = 0
     for start, end, tag, ref in (mentions.spans(text) if mentions else ()):
@@ -63,7 +61,7 @@ def append_names(parent: Element | etree._Element, text: str, mentions: Mentions
     append_text(parent, text[pos:])
 
 
-def _append_brackets(parent: Element | etree._Element, text: str, note, mentions: Mentions | None) -> None:
+def _append_brackets(parent: Element, text: str, note, mentions: Mentions | None) -> None:
     if "[" not in text:  # (most text: no bracket to read)
         append_text(parent, text)
         return
