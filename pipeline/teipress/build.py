@@ -526,6 +526,7 @@ def _finish_pages(job: Job, state: BuildState, workers: int, executor: str,
     pages_there = _listing(job.out_dir / "web", ".html", signatures=False)
     staging, web = str(staging_folder(job.out_dir)), str(job.out_dir / "web")  # (strings: a Path a page costs)
     ends: dict[str, bytes] = {}  # the end of a page, by language
+    done: list[tuple[str, str, str]] = []  # pages put in place, recorded a batch at a time
 
     def finish(place: _Place) -> None:
         page_key, lang = place.staged
@@ -541,7 +542,10 @@ def _finish_pages(job: Job, state: BuildState, workers: int, executor: str,
         else:  # the staged file becomes the page: one rename, readers see old or new
             os.replace(page, final)
             stage.written += 1
-        state.page_done(place.doc_id, place.nav_key, page_key)
+        done.append((place.nav_key, page_key, place.doc_id))
+        if len(done) >= 500:
+            state.pages_done(done)
+            done.clear()
 
     moved: dict[str, _Place] = {}  # pages whose neighbours changed (few: around the documents redone)
     for place in _places(state):
@@ -551,19 +555,19 @@ def _finish_pages(job: Job, state: BuildState, workers: int, executor: str,
             moved[place.doc_id] = place
         else:
             stage.unchanged += 1
-    if not moved:
-        return
-    known = {doc_id: state.get(doc_id) for doc_id in moved}
-    tasks = [Task(k.source, doc_id, False, k.tei_sha256, k.edited, k.pdf_key, k.page_key, page_only=True)
-             for doc_id, k in known.items()]
-    for res in execute(job, tasks, workers, executor, scheduler, lambda n: None):
-        if res.error:
-            echo(res.error, err=True)
-            result.failures.append((res.doc_id or "?", res.error))
-        elif res.page == "staged":
-            place = moved[res.doc_id]
-            place.staged = [res.page_key, res.page_lang]
-            finish(place)
+    if moved:  # pass 2: render them again, then finish them
+        known = {doc_id: state.get(doc_id) for doc_id in moved}
+        tasks = [Task(k.source, doc_id, False, k.tei_sha256, k.edited, k.pdf_key, k.page_key, page_only=True)
+                 for doc_id, k in known.items()]
+        for res in execute(job, tasks, workers, executor, scheduler, lambda n: None):
+            if res.error:
+                echo(res.error, err=True)
+                result.failures.append((res.doc_id or "?", res.error))
+            elif res.page == "staged":
+                place = moved[res.doc_id]
+                place.staged = [res.page_key, res.page_lang]
+                finish(place)
+    state.pages_done(done)
 
 
 def _same_bytes(a: str, b: str) -> bool:

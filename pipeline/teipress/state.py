@@ -156,10 +156,10 @@ class BuildState:
             yield from rows
             after = rows[-1][0]
 
-    def page_done(self, doc_id: str, nav_key: str, page_key: str) -> None:
-        """A staged page is in place: record its keys."""
-        self.conn.execute("UPDATE docs SET state = json_set(state, '$.nav_key', ?, '$.page_key', ?, '$.staged', NULL) "
-                          "WHERE id = ?", (nav_key, page_key, doc_id))
+    def pages_done(self, done: Iterable[tuple[str, str, str]]) -> None:
+        """Staged pages are in place: record their keys ((nav_key, page_key, doc id) each)."""
+        self.conn.executemany("UPDATE docs SET state = json_set(state, '$.nav_key', ?, '$.page_key', ?, "
+                              "'$.staged', NULL) WHERE id = ?", done)
 
     def collection_key(self, stage: str) -> str | None:
         row = self.conn.execute("SELECT key FROM collection WHERE stage = ?", (stage,)).fetchone()
@@ -259,14 +259,16 @@ class EntryStore:
 EntryRow = tuple[str, str, str, str, list[str]]
 
 
-def entry_row(entry: dict, order: str) -> EntryRow:
-    """An entry as the store keeps it. Made where the document is (a worker process), so
-    the build process only files it away."""
+def entry_row(entry: dict, order: str, entry_json: str | None = None) -> EntryRow:
+    """An entry as the store keeps it (entry_json: to_json(entry), when the caller has it).
+    Made where the document is (a worker process), so the build process only files it away."""
     date = entry.get("date") or {}
     nav = {"id": entry["id"], "title": entry.get("title"),
            "date": {"text": date.get("text"), "iso": date.get("iso")} if date else None}
-    return (entry["id"], order, to_json(nav), to_json(entry), [e["key"] for e in entry.get("entities") or []])
+    return (entry["id"], order, to_json(nav), entry_json if entry_json is not None else to_json(entry),
+            [e["key"] for e in entry.get("entities") or []])
 
 
-def to_json(value: object) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+# Compact JSON, made once (json.dumps with options makes an encoder at every call). The
+# values are trees of dicts, lists, strings and numbers, never circular: no check for it.
+to_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False).encode

@@ -8,6 +8,7 @@ validator, Typst compiler, made once) for the batches of a build.
 from __future__ import annotations
 
 import hashlib
+import os
 import sys
 import time
 from collections.abc import Callable, Iterable
@@ -95,6 +96,11 @@ class Worker:
         self.register = load_register(job.register) if job.register else None
         self.validator = Validator()
         self._printer = None
+        # the output folders as strings, joined once: a document's paths are made by
+        # formatting (pathlib objects cost more than the file operations they name)
+        out = str(job.out_dir)
+        self.tei_dir, self.reports_dir, self.print_dir = f"{out}/tei", f"{out}/reports", f"{out}/print"
+        self.web_dir, self.staging_dir = f"{out}/web", str(staging_folder(job.out_dir))
 
     @property
     def printer(self):
@@ -119,11 +125,10 @@ class Worker:
         from teipress.xmlio import atomic_write
 
         job = self.job
-        tei_dir = job.out_dir / "tei"
         root = data = None
         clock = time.perf_counter()
         if task.edited and not task.page_only:
-            result.messages.append(f"{tei_dir / (task.doc_id + '.xml')}: kept: edited by hand; "
+            result.messages.append(f"{self.tei_dir}/{task.doc_id}.xml: kept: edited by hand; "
                                    "validated and rendered as it is")
         if task.convert:
             path = job.project_dir / task.source
@@ -132,29 +137,30 @@ class Worker:
             conversion = convert_source(source, job.config, when=job.when, schema_href=job.schema_href,
                                         register=self.register)
             result.doc_id = conversion.doc.id
-            target = tei_dir / f"{result.doc_id}.xml"
+            target = f"{self.tei_dir}/{result.doc_id}.xml"
             result.tei = write_tei(target, conversion.data, task.recorded_sha, False, redater(conversion))
             result.messages += [f"{task.source}:{i.line}: {i.severity}: {i.message} [{i.rule}]" if i.line
                                 else f"{task.source}: {i.severity}: {i.message} [{i.rule}]"
                                 for i in conversion.doc.issues]
-            conversion.report["tei"] = target.name  # (no write status: the report is the same however often it is rebuilt)
-            atomic_write(job.out_dir / "reports" / f"{result.doc_id}.json", report_bytes(conversion.report))
+            conversion.report["tei"] = f"{result.doc_id}.xml"  # (no write status: the report is the same however often it is rebuilt)
+            atomic_write(f"{self.reports_dir}/{result.doc_id}.json", report_bytes(conversion.report))
             if result.tei == "kept":
                 result.edited = True
                 result.messages.append(f"{target}: kept: edited by hand (it differs from the conversion of "
                                        f"{task.source}); rendering the edited file")
             else:
                 root, data = conversion.tree.getroot(), conversion.data
-        path = target if task.convert else tei_dir / f"{result.doc_id}.xml"
+        path = target if task.convert else f"{self.tei_dir}/{result.doc_id}.xml"
         if data is None:  # an existing TEI (hand-edited, or converted earlier): parsed as validate does
             try:
-                data = path.read_bytes()
+                with open(path, "rb") as handle:
+                    data = handle.read()
             except OSError as exc:
-                raise InputError(f"cannot read the TEI file: {exc.strerror}", path=str(path)) from None
-            checked = self.validator.check_data(data, path)
+                raise InputError(f"cannot read the TEI file: {exc.strerror}", path=path) from None
+            checked = self.validator.check_data(data, Path(path))
             root, issues = checked.root, checked.issues
         else:
-            issues = self.validator.check(root, str(path))
+            issues = self.validator.check(root, path)
         result.tei_sha256 = hashlib.sha256(data).hexdigest()
         result.tei_sig = signature(path)
         problems = [i for i in issues if i.severity == "error"]
@@ -164,7 +170,7 @@ class Worker:
             return
         if problems:
             first = problems[0]
-            where = f"{path}:{first.line}" if first.line else str(path)
+            where = f"{path}:{first.line}" if first.line else path
             result.error = (f"{where}: error: {first.message} [{first.rule}] "
                             f"({len(problems)} problem{'s' if len(problems) > 1 else ''}; "
                             f"'teipress validate {path}' lists them)")
@@ -172,7 +178,7 @@ class Worker:
         result.valid = True
         self._editions(task, result, root, data, path)
 
-    def _editions(self, task: Task, result: Result, root, data: bytes, tei_path: Path) -> None:
+    def _editions(self, task: Task, result: Result, root, data: bytes, tei_path: str) -> None:
         from teipress.edition import header_fields
 
         job = self.job
@@ -180,42 +186,83 @@ class Worker:
         fields = header_fields(root)
         if fields["id"] != doc_id:
             raise InputError(f"the xml:id {fields['id']!r} differs from the file name {doc_id}.xml",
-                             path=str(tei_path),
+                             path=tei_path,
                              hint=f"set xml:id=\"{doc_id}\" on the TEI element, or rename the file")
-        pdf_path = job.out_dir / "print" / f"{doc_id}.pdf"
+        pdf_path = f"{self.print_dir}/{doc_id}.pdf"
         if "print" in job.stages and not task.page_only:
             result.pdf_key = digest(result.tei_sha256, job.keys["print"])
-            if result.pdf_key != task.pdf_key or not pdf_path.exists():
+            if result.pdf_key != task.pdf_key or not os.path.exists(pdf_path):
                 clock = time.perf_counter()
                 try:
-                    self.printer.render(root, data, pdf_path)
+                    self.printer.render(root, data, Path(pdf_path))
                     result.pdf = "written"
                     if "web" in job.stages:  # the web edition's download follows the new PDF
                         from teipress.writers.web import link_or_copy
 
-                        link_or_copy(pdf_path, job.out_dir / "web" / "pdf" / f"{doc_id}.pdf")
+                        link_or_copy(pdf_path, f"{self.web_dir}/pdf/{doc_id}.pdf")
                 except TeipressError as error:
                     result.pdf = "failed"
                     result.messages.append(str(error))
                 result.seconds["print"] = time.perf_counter() - clock
             else:
                 result.pdf = "unchanged"
-        has_pdf = pdf_path.exists() and result.pdf != "failed"
-        full = collection_entry(root, fields, tei_path, data, result.edited, has_pdf, result.tei_sha256)
+        has_pdf = result.pdf != "failed" and os.path.exists(pdf_path)
+        full = collection_entry(root, fields, Path(tei_path), data, result.edited, has_pdf, result.tei_sha256)
         result.entry, result.entry_key, result.shared = stored_entry(full)
         result.has_pdf = has_pdf
         if "harvest" in job.stages:
             result.record = full
         if "web" in job.stages:
             result.page_key = digest(result.tei_sha256, job.keys["web"], has_pdf)
-            page = job.out_dir / "web" / f"{doc_id}.html"
-            if task.page_only or result.page_key != task.page_key or not page.exists():
+            if task.page_only or result.page_key != task.page_key \
+                    or not os.path.exists(f"{self.web_dir}/{doc_id}.html"):
                 clock = time.perf_counter()
-                result.page_lang = stage_page(job, root, fields, full, has_pdf)
+                result.page_lang = self._stage_page(root, fields, full, has_pdf)
                 result.page = "staged"
                 result.seconds["web"] = time.perf_counter() - clock
             else:
                 result.page = "unchanged"
+
+    def _stage_page(self, root, fields: dict, entry: dict, has_pdf: bool) -> str:
+        """Render one page up to its previous/next links into the staging folder (the build
+        appends the links and the page's end once the order is known: see
+        build._finish_pages); link its downloads. Returns the page's language, which its
+        end depends on."""
+        from teipress.edition import body_blocks, how_to_cite
+        from teipress.writers.web import link_or_copy, write_if_changed
+        from teipress.writers.web_meta import citation_files
+        from teipress.writers.web_pages import document_page_start, page_lang
+
+        doc_id, web = fields["id"], self.web_dir
+        doc = {"header": fields, "body": body_blocks(root), "cite": how_to_cite(fields), "has_pdf": has_pdf}
+        _write_staged(self.staging_dir, f"{doc_id}.html", document_page_start(doc, self.job.config).encode("utf-8"))
+        link_or_copy(f"{self.tei_dir}/{doc_id}.xml", f"{web}/tei/{doc_id}.xml")
+        if has_pdf:
+            link_or_copy(f"{self.print_dir}/{doc_id}.pdf", f"{web}/pdf/{doc_id}.pdf")
+        for name, content in citation_files(entry, self.job.config, has_pdf).items():
+            write_if_changed(f"{web}/{name}", content)
+        return page_lang(fields)
+
+
+def _write_staged(folder: str, name: str, data: bytes) -> None:
+    """Write a build-internal file of the staging folder: no temporary name (each build
+    starts with an empty staging folder, and a page is recorded as done only once it has
+    been finished and moved into place)."""
+    path = f"{folder}/{name}"
+    try:
+        fd = os.open(path, _NEW_FILE, 0o644)
+    except FileNotFoundError:  # the first page of a build makes the folder
+        os.makedirs(folder, exist_ok=True)
+        fd = os.open(path, _NEW_FILE, 0o644)
+    try:
+        view, written = memoryview(data), 0
+        while written < len(data):
+            written += os.write(fd, view[written:])
+    finally:
+        os.close(fd)
+
+
+_NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
 
 
 def collection_entry(root, fields: dict, path: Path, data: bytes, edited: bool, has_pdf: bool,
@@ -236,8 +283,9 @@ SHARED_KEYS = ("project", "editorial", "rights", "licence", "publisher")
 
 
 # Entry fields the harvest files show but the collection pages do not: a change of the TEI's
-# bytes alone leaves the index pages as they are.
+# bytes alone leaves the index pages as they are. (The last of SLIM_KEYS: see stored_entry.)
 NOT_ON_PAGES = ("tei_sha256", "tei_size", "datestamp")
+assert SLIM_KEYS[-len(NOT_ON_PAGES):] == NOT_ON_PAGES
 
 
 def stored_entry(entry: dict) -> tuple[EntryRow, str, dict[str, str]]:
@@ -247,44 +295,24 @@ def stored_entry(entry: dict) -> tuple[EntryRow, str, dict[str, str]]:
 
     shared = to_json({key: entry.get(key) for key in SHARED_KEYS})
     about = _text_digest(shared)
-    slim = {k: entry.get(k) for k in SLIM_KEYS}
+    shown = {k: entry.get(k) for k in SLIM_KEYS if k not in NOT_ON_PAGES}
     # of how it was made, the collection shows only when (the sitemap, CMIF): the source's
     # checksum would make every seed edit look like a change of the index pages
-    slim["conversion"] = {"when": (entry.get("conversion") or {}).get("when")}
-    slim["about"] = about
-    key = _text_digest(to_json({k: v for k, v in slim.items() if k not in NOT_ON_PAGES}))
-    return entry_row(slim, order_text(slim)), key, {about: shared}
+    shown["conversion"] = {"when": (entry.get("conversion") or {}).get("when")}
+    shown_json = to_json(shown)
+    rest = {k: entry.get(k) for k in NOT_ON_PAGES}
+    rest["about"] = about
+    slim = shown | rest
+    # slim's JSON is the two objects' members joined (NOT_ON_PAGES are the last of SLIM_KEYS,
+    # so the order is slim's own): what the pages show is encoded once, for the key and the store
+    slim_json = f"{shown_json[:-1]},{to_json(rest)[1:]}"
+    key = _text_digest(shown_json + about)
+    return entry_row(slim, order_text(slim), slim_json), key, {about: shared}
 
 
 def _text_digest(text: str) -> str:
     """digest() of a text that is already a stable encoding of its value (JSON: no repr needed)."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
-
-
-def stage_page(job: Job, root, fields: dict, entry: dict, has_pdf: bool) -> str:
-    """Render one page up to its previous/next links into the staging folder (the build
-    appends the links and the page's end once the order is known: see build._finish_pages);
-    link its downloads. Returns the page's language, which its end depends on."""
-    from teipress.edition import body_blocks, how_to_cite
-    from teipress.writers.web import link_or_copy, write_if_changed
-    from teipress.writers.web_meta import citation_files
-    from teipress.writers.web_pages import document_page_start, page_lang
-
-    web = job.out_dir / "web"
-    doc = {"header": fields, "body": body_blocks(root), "cite": how_to_cite(fields), "has_pdf": has_pdf}
-    start = document_page_start(doc, job.config).encode("utf-8")
-    staged = staged_page(job.out_dir, fields["id"])
-    try:
-        staged.write_bytes(start)  # build-internal: each build starts with an empty staging folder
-    except FileNotFoundError:
-        staged.parent.mkdir(parents=True, exist_ok=True)
-        staged.write_bytes(start)
-    link_or_copy(job.out_dir / "tei" / f"{fields['id']}.xml", web / "tei" / f"{fields['id']}.xml")
-    if has_pdf:
-        link_or_copy(job.out_dir / "print" / f"{fields['id']}.pdf", web / "pdf" / f"{fields['id']}.pdf")
-    for name, content in citation_files(entry, job.config, has_pdf).items():
-        write_if_changed(web / name, content)
-    return page_lang(fields)
 
 
 def staging_folder(out_dir: Path) -> Path:

@@ -13,7 +13,7 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def write_tei(path: Path, data: bytes, recorded: str | None, force: bool = False,
+def write_tei(path: Path | str, data: bytes, recorded: str | None, force: bool = False,
               redate: Callable[[bytes], bytes | None] | None = None) -> str:
     """Write a converted TEI file unless the file there was edited by hand.
 
@@ -24,8 +24,12 @@ def write_tei(path: Path, data: bytes, recorded: str | None, force: bool = False
     on another day from the same source is up to date, not edited.
     Returns "written", "unchanged" or "kept".
     """
-    if path.exists():
-        current = path.read_bytes()
+    try:
+        with open(path, "rb") as handle:
+            current = handle.read()
+    except (FileNotFoundError, NotADirectoryError):  # (one call finds out and reads: a first build has no
+        current = None                                # file there; an unusable folder fails in atomic_write)
+    if current is not None:
         if current == data or (recorded is None and redate is not None and redate(current) == current):
             return "unchanged"
         edited = sha256(current) != recorded if recorded else True

@@ -192,11 +192,13 @@ class StreamedFile:
             self.tmp.unlink(missing_ok=True)
 
 
-def write_if_changed(path: Path, data: bytes) -> bool:
+def write_if_changed(path: Path | str, data: bytes) -> bool:
     """Write data unless the file already holds exactly it; True when written."""
     try:
-        if path.stat().st_size == len(data) and path.read_bytes() == data:
-            return False
+        if os.stat(path).st_size == len(data):
+            with open(path, "rb") as handle:
+                if handle.read() == data:
+                    return False
     except OSError:
         pass
     atomic_write(path, data)
@@ -249,13 +251,14 @@ def read_tei(path: Path) -> etree._Element:
         raise InputError(f"cannot read the file: {error}", path=str(path)) from None
 
 
-def link_or_copy(source: Path, target: Path) -> bool:
+def link_or_copy(source: Path | str, target: Path | str) -> bool:
     """Make target hold source's bytes: a hard link where possible, else a copy; True if changed."""
     try:
         os.link(source, target)  # where there is no target yet (a first build), one call does it
         return True
     except OSError:  # a target there, no folder yet, another file system, no links: the careful way
         pass
+    source, target = Path(source), Path(target)
     try:
         if target.exists() and (os.path.samefile(source, target) or target.read_bytes() == source.read_bytes()):
             return False
