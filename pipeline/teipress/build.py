@@ -341,10 +341,15 @@ def _build(job: Job, state: BuildState, seeds: Path, workers: int, executor: str
     result.documents = state.count()
     _complete_store(job, state)
     if "web" in stages:
+        # the index pages need only the entries, committed by now: another process writes
+        # them while this one finishes the document pages
+        web_key = _collection_key("web", state)
+        collection = None if state.collection_key("web") == web_key else \
+            _Aside(_write_web_collection, job, parallel=workers > 1 and executor == "local")
         clock = time.perf_counter()
         _finish_pages(job, state, workers, executor, scheduler, result, echo)
         result.stage("web").seconds += time.perf_counter() - clock
-        _collection_stage("web", state, result, lambda: _write_web_collection(job, store), echo)
+        _collection_stage("web", state, result, collection.result if collection else None, echo, web_key)
     if "search" in stages and "web" in stages:
         _collection_stage("search", state, result, lambda: _write_search(job), echo)
     if "harvest" in stages:
@@ -578,11 +583,12 @@ def _same_bytes(a: str, b: str) -> bool:
         return False
 
 
-def _collection_stage(stage: str, state: BuildState, result: BuildResult, write: Callable[[], Outcome | None],
-                      echo: Callable) -> None:
-    """Run a collection stage unless nothing it depends on changed since it last ran."""
-    key = _collection_key(stage, state)
-    if state.collection_key(stage) == key:
+def _collection_stage(stage: str, state: BuildState, result: BuildResult,
+                      write: Callable[[], Outcome | None] | None, echo: Callable, key: str | None = None) -> None:
+    """Run a collection stage unless nothing it depends on changed since it last ran
+    (key: _collection_key's, when the caller has it; write None: the caller found nothing changed)."""
+    key = key or _collection_key(stage, state)
+    if write is None or state.collection_key(stage) == key:
         result.collection[stage] = "unchanged"
         return
     clock = time.perf_counter()
@@ -601,12 +607,40 @@ def _collection_stage(stage: str, state: BuildState, result: BuildResult, write:
     result.collection[stage] = "updated"
 
 
-def _write_web_collection(job: Job, entries: EntryStore) -> None:
+class _Aside:
+    """A function run in a process of its own while this one goes on; result() waits for it.
+    Not parallel (one job, or a Dask build, whose workers are elsewhere): run here, in result()."""
+
+    def __init__(self, function: Callable, *args, parallel: bool):
+        self.call, self.pool, self.future = (function, args), None, None
+        if parallel:
+            from concurrent.futures import ProcessPoolExecutor
+            from multiprocessing import get_context
+
+            self.pool = ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn"))
+            self.future = self.pool.submit(function, *args)
+
+    def result(self):
+        if self.future is None:
+            function, args = self.call
+            return function(*args)
+        try:
+            return self.future.result()  # (an error raised there is raised here)
+        finally:
+            self.pool.shutdown()
+
+
+def _write_web_collection(job: Job) -> None:
+    """The index, catalogue, name and About pages and the sitemap, from the committed entries."""
     from teipress.writers import web_assets
     from teipress.writers.web import write_collection, write_if_changed
 
     web = job.out_dir / "web"
-    write_collection(web, entries, job.config, citations=False)  # pass 1 wrote the citation files
+    entries = EntryStore.reader(job.out_dir)
+    try:
+        write_collection(web, entries, job.config, citations=False)  # pass 1 wrote the citation files
+    finally:
+        entries.close()
     schema = web_assets.schema_file()
     if schema is not None:
         write_if_changed(web / "schema" / schema[0], schema[1])

@@ -87,11 +87,15 @@ class BuildState:
                 raise  # another build has it: not a broken state
             # not a database (a torn copy, another program's file): start again, as with
             # no state; the next build checks every file
-            (folder / STATE_FILE).unlink(missing_ok=True)
+            for suffix in ("", "-wal", "-shm"):  # (the database and its write-ahead log)
+                (folder / (STATE_FILE + suffix)).unlink(missing_ok=True)
             self._open(folder / STATE_FILE)
 
     def _open(self, path: Path) -> None:
         self.conn = sqlite3.connect(path, timeout=2)
+        # write-ahead log: the web collection reads the entries from another process while
+        # this one records the finished pages (build._build), and neither waits for the other
+        self.conn.execute("PRAGMA journal_mode = WAL")
         if self.conn.execute("PRAGMA user_version").fetchone()[0] != STATE_FORMAT:
             self.conn.executescript("""
                 DROP TABLE IF EXISTS docs; DROP TABLE IF EXISTS collection; DROP TABLE IF EXISTS entries;
@@ -187,6 +191,18 @@ class EntryStore:
     the whole collection in memory. The parts many documents share (the edition's
     description, editorial declaration, rights) are stored once. Part of the build state's
     database: a document's state and its entry are committed together."""
+
+    @classmethod
+    def reader(cls, out_dir: Path) -> EntryStore:
+        """The store of an edition's build state, read through a connection of its own (the
+        committed entries; for a process that only reads them). Close it when done."""
+        store = cls.__new__(cls)
+        path = (out_dir / STATE_DIR / STATE_FILE).resolve()
+        store.conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=2)
+        return store
+
+    def close(self) -> None:
+        self.conn.close()
 
     def __init__(self, conn: sqlite3.Connection):
         self.conn = conn
