@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import copy
 import json
+from json.encoder import encode_basestring as _json_string  # (the C function json uses without ensure_ascii)
 import os
 import sys
 from collections.abc import Callable
@@ -143,11 +144,46 @@ _LIST_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",\n", ": "))
 def _items_text(items: list) -> str:
     """The items of a list ",\n  " apart, each as json.dumps(item, ensure_ascii=False) writes it."""
     if all(type(item) is dict for item in items):
+        text = _source_lines_text(items)
+        if text is not None:
+            return text
         # between two keys a key follows ('"'), between two items an item ('{')
         text = _LIST_ENCODER.encode(items).replace(',\n"', ', "')
         if text.count("\n") == len(items) - 1:  # no newline left inside an item (no nested list of dicts or numbers)
             return text[1:-1].replace(",\n", ",\n  ")
     return ",\n  ".join(map(_ENCODER.encode, items))
+
+
+_LINE_KEYS = ("line", "to", "rule", "text")
+_LINE_KEYS_DROPPED = (*_LINE_KEYS, "dropped")
+
+
+def _source_lines_text(items: list[dict]) -> str | None:
+    """The report's source lines as _items_text writes them, or None for other items.
+
+    One per source line, so written here with one f-string each: the C encoder walking
+    the dicts costs more than twice as much (it takes each dict's items and writes each
+    key). The strings go through json's own escaping, which refuses anything but a
+    string; items of any other shape or types are left to the encoder."""
+    out = []
+    try:
+        for item in items:
+            keys = tuple(item)
+            if keys == _LINE_KEYS:
+                dropped = ""
+            elif keys == _LINE_KEYS_DROPPED:
+                dropped = f', "dropped": {_json_string(item["dropped"])}'
+            else:
+                return None
+            line, rule = item["line"], item["rule"]
+            if type(line) is not int:  # (not a bool, nor a float)
+                return None
+            out.append(f'{{"line": {line}, "to": {_json_string(item["to"])}, '
+                       f'"rule": {"null" if rule is None else _json_string(rule)}, '
+                       f'"text": {_json_string(item["text"])}{dropped}}}')
+    except TypeError:  # a value that is not a string where one is expected
+        return None
+    return ",\n  ".join(out)
 
 
 # ---------------------------------------------------------------------------
