@@ -93,6 +93,17 @@ def _check_found(doc: Document, path: Path) -> None:
 
 def build_report(doc: Document, path: Path) -> dict:
     """What the converter did with every source line (deterministic: no timestamps)."""
+    set_aside, lines = [], []
+    for r in doc.lines:  # (one pass over the lines for both lists)
+        line = {"line": r.line, "to": r.to, "rule": r.rule, "text": r.text}
+        if r.dropped:
+            line["dropped"] = r.dropped
+        if r.to == "set-aside":
+            if r.text.strip() or r.dropped:
+                set_aside.append({"line": r.line, "rule": r.rule, "text": r.text})
+        elif r.dropped:
+            set_aside.append({"line": r.line, "rule": r.rule, "text": r.dropped})
+        lines.append(line)
     return {
         "teipress": __version__,
         "source": path.name,
@@ -104,15 +115,8 @@ def build_report(doc: Document, path: Path) -> dict:
         "warnings": [
             {"line": i.line, "rule": i.rule, "message": i.message} for i in doc.issues
         ],
-        "set_aside": [
-            {"line": r.line, "rule": r.rule, "text": r.text if r.to == "set-aside" else r.dropped}
-            for r in doc.lines if (r.to == "set-aside" and r.text.strip()) or r.dropped
-        ],
-        "lines": [
-            {"line": r.line, "to": r.to, "rule": r.rule, "text": r.text}
-            | ({"dropped": r.dropped} if r.dropped else {})
-            for r in doc.lines
-        ],
+        "set_aside": set_aside,
+        "lines": lines,
     }
 
 
