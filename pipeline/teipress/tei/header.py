@@ -63,9 +63,16 @@ def _title_stmt(file_desc: Element, doc: Document, mentions: Mentions | None) ->
                                            if doc.original_language else ""))
         for name in doc.translators:
             _name(resp, name, mentions)
-    resp = sub(stmt, "respStmt")
+    stmt.children.append(_encoding_resp_stmt())
+
+
+@lru_cache(maxsize=1)
+def _encoding_resp_stmt() -> Element:
+    """Who made the TEI, the same in every document: written out once."""
+    resp = Element("respStmt")
     sub(resp, "resp", "TEI encoding")
     sub(resp, "name", f"teipress {__version__}", type="software")
+    return written(resp, depth=4)  # TEI/teiHeader/fileDesc/titleStmt/respStmt
 
 
 def _publication_stmt(file_desc: Element, doc: Document, config: Config) -> None:
