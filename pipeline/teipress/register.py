@@ -94,9 +94,11 @@ class Register:
         found = []
         for word in self._by_first.keys() & _ASCII_WORD.findall(low):
             where, names = self._ascii_index[word]
-            if any(name in low for name in names):
-                found += [(m.start(), word) for m in where.finditer(low)
-                          if not (m.start() and (low[m.start() - 1].isalnum() or low[m.start() - 1] == "_"))]
+            for name in names:  # (a loop, not any() over a generator: most words begin one name)
+                if name in low:
+                    found += [(m.start(), word) for m in where.finditer(low)
+                              if not (m.start() and (low[m.start() - 1].isalnum() or low[m.start() - 1] == "_"))]
+                    break
         found.sort()
         return found
 
