@@ -42,6 +42,8 @@ NOT_DATED_RANGES = {"locus", "locusGrp", "biblScope", "citedRange", "span", "spa
 CONTENT_ELEMENTS = {T + name for name in ("gap", "note", "ptr", "ref", "graphic", "figure", "table", "list")}
 
 CORRESP_DESC = T + "correspDesc"
+P = T + "p"
+XML_WHITESPACE = " \t\n\r"  # what XPath's normalize-space() removes
 ISO_DATE = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?")  # ASCII digits only, as in the schema
 
 
@@ -99,7 +101,7 @@ def check_rules(root: etree._Element) -> list[Finding]:
                 has_dates = True
         if has_dates:
             dated.append((element, dict(items)))
-    for p in _BLANK_PARAGRAPHS(root):
+    for p in _blank_paragraphs(root):
         if _is_empty(p):
             findings.append(Finding(p, "p-empty", "empty paragraph <p>",
                                     "remove it, or mark an omission inside it with <gap/>"))
@@ -250,6 +252,22 @@ def _is_empty(p: etree._Element) -> bool:
     if "".join(p.itertext()).strip():
         return False
     return not any(d.tag in CONTENT_ELEMENTS for d in p.iterdescendants())
+
+
+def _blank_paragraphs(root: etree._Element):
+    """The paragraphs _BLANK_PARAGRAPHS selects, in document order: those whose text is XML
+    whitespace only (itertext() joins the same text nodes as XPath's string()).
+
+    Found in Python because most paragraphs start with a word: their first text settles
+    it, where XPath would build and normalise the whole text of each.
+    """
+    for p in root.iter(P):
+        text = p.text
+        if text and not text.isspace():
+            continue  # a character that is not even Unicode whitespace
+        whole = "".join(p.itertext()) if len(p) else text or ""
+        if not whole.strip(XML_WHITESPACE):
+            yield p
 
 
 def _header_fields(root, findings) -> None:

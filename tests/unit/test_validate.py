@@ -234,6 +234,19 @@ def test_a_paragraph_holding_only_a_gap_or_a_note_is_not_empty():
     assert [f.element.get("{http://www.w3.org/XML/1998/namespace}id") for f in check_rules(root)] == [None]
 
 
+def test_blank_paragraphs_are_those_xpath_finds():
+    """rules finds blank paragraphs in Python; the XPath it replaced is the definition."""
+    from teipress.rules import _BLANK_PARAGRAPHS, _blank_paragraphs
+
+    bodies = ["<p/>", "<p> </p>", "<p>\xa0</p>", "<p>\u2003 </p>", "<p> \n\t</p>", "<p>x</p>", "<p><!-- c --></p>",
+              "<p><?pi x?></p>", "<p><![CDATA[ ]]></p>", "<p><![CDATA[x]]></p>", "<p><hi> </hi> </p>",
+              "<p><hi>x</hi></p>", "<p> <lb/>x</p>", "<p><lb/> \xa0</p>", "<p><gap/></p>", "<p><!--c-->y</p>",
+              "<p> <note><p/></note></p>", "<p><note><p>x</p></note></p>", "<p>\u0085</p>", "<p> <hi>\u3000</hi></p>"]
+    root = tei("".join(bodies))
+    assert list(_blank_paragraphs(root)) == _BLANK_PARAGRAPHS(root)
+    assert len(_BLANK_PARAGRAPHS(root)) > 5
+
+
 # --- both validators agree --------------------------------------------------------------
 
 def agreeing(validator, tree) -> bool:
