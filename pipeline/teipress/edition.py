@@ -319,13 +319,18 @@ def _body(root: etree._Element) -> etree._Element | None:
     return None
 
 
+_STAND_OFF = f"{_TEI}standOff"
+
+
 _ENTRY_TAGS = {f"{{{TEI_NS}}}{kind}": kind for kind in ("person", "org", "place")}
 _ENTRY_NAMES = ("persName", "orgName", "placeName")
 _IDNO = f"{_TEI}idno"
 
 
 def _entries(root: etree._Element) -> list[etree._Element]:
-    stand_off = next(root.iterchildren(f"{_TEI}standOff"), None)  # (find() parses its path each time)
+    # (find() parses its path each time; a loop over the root's few children costs less
+    # than setting up iterchildren(tag))
+    stand_off = next((child for child in root if child.tag == _STAND_OFF), None)
     return [] if stand_off is None else [e for e in stand_off.iter(*_ENTRY_TAGS)]
 
 
@@ -355,16 +360,23 @@ def _entity_keys(root: etree._Element) -> dict[str, str]:
     return keys
 
 
+_P = f"{_TEI}p"
+
+
 def _paragraph_mentions(root: etree._Element) -> dict[str, list[int]]:
     """@ref -> numbers of the paragraphs that mention it (numbered as body_blocks numbers them)."""
     body = _body(root)
     where: dict[str, list[int]] = {}
     if body is None:
         return where
+    # a note's paragraphs are not numbered: found once, from the notes ("{*}": any
+    # namespace, or none), instead of looking up the ancestors of every paragraph. (The
+    # set keeps their proxies alive, so body.iter() hands back the very same objects.)
+    in_notes = {p for note in body.iter("{*}note") for p in note.iter(_P)}
     n = 0
-    for p in body.iter(f"{{{TEI_NS}}}p"):
-        if next(p.iterancestors("{*}note"), None) is not None:  # ("{*}": any namespace, or none)
-            continue  # a note's paragraphs are not numbered
+    for p in body.iter(_P):
+        if p in in_notes:
+            continue
         n += 1
         for element in p.iter(etree.Element):  # (elements only: no comments)
             ref = element.get("ref")
@@ -426,10 +438,7 @@ def _children(parents: list[etree._Element], name: str, type: str | None = None)
     return [c for p in parents for c in p if c.tag == tag and (type is None or c.get("type") == type)]
 
 
-# The header elements header_fields reads, by their path below teiHeader (at() reads no
-# other). No two paths end in the same name: one XPath query finds them all, in document
-# order, and an element's name tells its path (a walk of the header in Python, a query per
-# field, cost more).
+# The header elements header_fields reads, by their path below teiHeader (at() reads no other).
 _HEADER_PATHS = (
     "fileDesc/titleStmt/title", "fileDesc/titleStmt/author", "fileDesc/titleStmt/respStmt",
     "fileDesc/titleStmt/funder", "fileDesc/publicationStmt/publisher", "fileDesc/publicationStmt/idno",
@@ -438,16 +447,45 @@ _HEADER_PATHS = (
     "fileDesc/notesStmt/relatedItem", "profileDesc", "profileDesc/correspDesc/correspAction",
     "profileDesc/textClass/keywords/term", "profileDesc/langUsage/language", "profileDesc/abstract",
     "encodingDesc/projectDesc", "encodingDesc/editorialDecl", "revisionDesc/change")
-_HEADER_PATH_OF = {f"{_TEI}{path.rpartition('/')[2]}": path for path in _HEADER_PATHS}
-if len(_HEADER_PATH_OF) != len(_HEADER_PATHS):
-    raise AssertionError("two paths of _HEADER_PATHS end in the same name")
-_HEADER_ELEMENTS = etree.XPath(" | ".join("tei:teiHeader/" + "/".join(f"tei:{name}" for name in path.split("/"))
-                                          for path in _HEADER_PATHS), namespaces=NS)
+
+
+def _path_trie(paths: tuple[str, ...]) -> dict:
+    """The paths as a tree: Clark tag -> [the path ending there or None, the tree below]."""
+    trie: dict = {}
+    for path in paths:
+        below = trie
+        for name in path.split("/"):
+            step = below.setdefault(f"{_TEI}{name}", [None, {}])
+            below = step[1]
+        step[0] = path
+    return trie
+
+
+_HEADER_TRIE = {f"{_TEI}teiHeader": [None, _path_trie(_HEADER_PATHS)]}
 
 
 def _header_index(root: etree._Element) -> dict[str, list[etree._Element]]:
-    """The elements at the paths of _HEADER_PATHS by path, each list in document order."""
-    return _grouped(_HEADER_ELEMENTS(root), lambda element: _HEADER_PATH_OF[element.tag])
+    """The elements at the paths of _HEADER_PATHS by path, each list in document order.
+    One walk down the paths' tree visits only the children of the elements on a path (a
+    union of XPath queries, sorted into document order and grouped after, cost more)."""
+    found: dict[str, list[etree._Element]] = {}
+    _walk(root, _HEADER_TRIE, found)
+    return found
+
+
+def _walk(parent: etree._Element, trie: dict, found: dict[str, list[etree._Element]]) -> None:
+    for child in parent:
+        step = trie.get(child.tag)  # (a comment's tag is a function: in no trie)
+        if step is not None:
+            path, below = step
+            if path is not None:
+                elements = found.get(path)
+                if elements is None:
+                    found[path] = [child]
+                else:
+                    elements.append(child)
+            if below:
+                _walk(child, below, found)
 
 
 def _children_by_name(parent: etree._Element, names: dict[str, str]) -> dict[str, list[etree._Element]]:
@@ -470,13 +508,14 @@ def _first_plain(elements: list[etree._Element] | None) -> str:
     return plain(elements[0]) if elements else ""
 
 
+_RESP = f"{_TEI}resp"
 _IS_TRANSLATION = etree.XPath("starts-with(tei:resp, 'Transl')", namespaces=NS)
 
 
 def _is_translation(resp_stmt: etree._Element) -> bool:
     """XPath's starts-with(tei:resp, 'Transl'); a resp of text alone (all of them, nearly) is read
     without the XPath engine, one with markup by it (its string value counts an entity's text)."""
-    resp = next(resp_stmt.iterchildren(f"{_TEI}resp"), None)
+    resp = next((child for child in resp_stmt if child.tag == _RESP), None)  # (cheaper than iterchildren(tag))
     if resp is None:
         return False
     if not len(resp):
