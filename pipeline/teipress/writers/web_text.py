@@ -219,10 +219,22 @@ def _link(node: dict, ctx: TextContext) -> str:
 
 def _name(node: dict, ctx: TextContext) -> str:
     """A name; one the register knows links to its page (name-<key>.html)."""
-    cls = f'name {css_token(node.get("kind"))}'
-    if node.get("entity"):
-        return f'<a class="{cls}" href="{esc(entity_page(node["entity"]))}">{_content(node, ctx)}</a>'
+    cls = _name_class(node.get("kind"))
+    entity = node.get("entity")
+    if entity:
+        return f'<a class="{cls}" href="{_entity_href(entity)}">{_content(node, ctx)}</a>'
     return f'<span class="{cls}">{_content(node, ctx)}</span>'
+
+
+@lru_cache(maxsize=64)  # a handful of kinds (persName, orgName ...), on every page
+def _name_class(kind: str | None) -> str:
+    return f"name {css_token(kind)}"
+
+
+@lru_cache(maxsize=4096)  # a text names the same few entries again and again
+def _entity_href(key: str) -> str:
+    """The escaped address of a register entry's page."""
+    return esc(entity_page(key))
 
 
 def _date(node: dict, ctx: TextContext) -> str:
