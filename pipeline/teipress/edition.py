@@ -301,14 +301,17 @@ def _group(element: etree._Element, counter: list[int], keys: dict[str, str] | N
     return blocks
 
 
-def body_blocks(root: etree._Element) -> list[dict]:
+def body_blocks(root: etree._Element, keys: dict[str, str] | None = None) -> list[dict]:
     """The text of a TEI document as blocks; paragraphs numbered in document order.
     A name whose @ref points at an entry of the document's standOff carries the entry's
-    register key ("entity"), for the editions to link it."""
+    register key ("entity"), for the editions to link it. keys: those entries' keys as
+    header_fields_and_keys(root) gives them, when the caller has them (else read here)."""
     body = _body(root)
     if body is None:
         return []
-    return _blocks(body, [0], _entity_keys(root) or None)  # (names marked as they are read)
+    if keys is None:
+        keys = _entity_keys(root)
+    return _blocks(body, [0], keys or None)  # (names marked as they are read)
 
 
 def _body(root: etree._Element) -> etree._Element | None:
@@ -625,6 +628,13 @@ def _grouped(elements, key_of) -> dict:
 
 def header_fields(root: etree._Element) -> dict:
     """Every header field an edition shows, as plain data (strings with brackets back)."""
+    return header_fields_and_keys(root)[0]
+
+
+def header_fields_and_keys(root: etree._Element) -> tuple[dict, dict[str, str]]:
+    """header_fields(root), and the keys of the entries of the document's standOff by @ref
+    value ("#<xml:id>" -> entity key), which it reads anyway: body_blocks(root, keys) then
+    need not read the standOff again."""
     header = _header_index(root)
 
     def at(path: str) -> list[etree._Element]:  # the elements at teiHeader/<path>
@@ -688,7 +698,7 @@ def header_fields(root: etree._Element) -> dict:
         "project": " ".join(plain(p) for p in _children(at("encodingDesc/projectDesc"), "p")),
         "editorial": editorial,
         "conversion": _conversion(at("revisionDesc/change")),
-    }
+    }, keys
 
 
 def how_to_cite(fields: dict) -> str:
@@ -707,5 +717,5 @@ def how_to_cite(fields: dict) -> str:
 
 def reading(root: etree._Element) -> dict:
     """Header fields, text blocks and the citation of one TEI document."""
-    fields = header_fields(root)
-    return {"header": fields, "body": body_blocks(root), "cite": how_to_cite(fields), "teins": TEI_NS}
+    fields, keys = header_fields_and_keys(root)
+    return {"header": fields, "body": body_blocks(root, keys), "cite": how_to_cite(fields), "teins": TEI_NS}
