@@ -179,11 +179,11 @@ class Worker:
         self._editions(task, result, root, data, path)
 
     def _editions(self, task: Task, result: Result, root, data: bytes, tei_path: str) -> None:
-        from teipress.edition import header_fields
+        from teipress.edition import header_fields_and_keys
 
         job = self.job
         doc_id = result.doc_id
-        fields = header_fields(root)
+        fields, keys = header_fields_and_keys(root)
         if fields["id"] != doc_id:
             raise InputError(f"the xml:id {fields['id']!r} differs from the file name {doc_id}.xml",
                              path=tei_path,
@@ -217,24 +217,24 @@ class Worker:
             if task.page_only or result.page_key != task.page_key \
                     or not os.path.exists(f"{self.web_dir}/{doc_id}.html"):
                 clock = time.perf_counter()
-                result.page_lang = self._stage_page(root, fields, full, has_pdf)
+                result.page_lang = self._stage_page(root, fields, keys, full, has_pdf)
                 result.page = "staged"
                 result.seconds["web"] = time.perf_counter() - clock
             else:
                 result.page = "unchanged"
 
-    def _stage_page(self, root, fields: dict, entry: dict, has_pdf: bool) -> str:
+    def _stage_page(self, root, fields: dict, keys: dict, entry: dict, has_pdf: bool) -> str:
         """Render one page up to its previous/next links into the staging folder (the build
         appends the links and the page's end once the order is known: see
         build._finish_pages); link its downloads. Returns the page's language, which its
-        end depends on."""
+        end depends on. keys: the document's register keys, as header_fields_and_keys gives them."""
         from teipress.edition import body_blocks, how_to_cite
         from teipress.writers.web import link_or_copy, write_if_changed
         from teipress.writers.web_meta import citation_files
         from teipress.writers.web_pages import document_page_start, page_lang
 
         doc_id, web = fields["id"], self.web_dir
-        doc = {"header": fields, "body": body_blocks(root), "cite": how_to_cite(fields), "has_pdf": has_pdf}
+        doc = {"header": fields, "body": body_blocks(root, keys), "cite": how_to_cite(fields), "has_pdf": has_pdf}
         _write_staged(self.staging_dir, f"{doc_id}.html", document_page_start(doc, self.job.config).encode("utf-8"))
         link_or_copy(f"{self.tei_dir}/{doc_id}.xml", f"{web}/tei/{doc_id}.xml")
         if has_pdf:
