@@ -285,7 +285,8 @@ SHARED_KEYS = ("project", "editorial", "rights", "licence", "publisher")
 # Entry fields the harvest files show but the collection pages do not: a change of the TEI's
 # bytes alone leaves the index pages as they are. (The last of SLIM_KEYS: see stored_entry.)
 NOT_ON_PAGES = ("tei_sha256", "tei_size", "datestamp")
-assert SLIM_KEYS[-len(NOT_ON_PAGES):] == NOT_ON_PAGES
+if SLIM_KEYS[-len(NOT_ON_PAGES):] != NOT_ON_PAGES:
+    raise AssertionError("NOT_ON_PAGES must be the last of SLIM_KEYS")
 
 
 def stored_entry(entry: dict) -> tuple[EntryRow, str, dict[str, str]]:
