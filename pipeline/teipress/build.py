@@ -525,6 +525,7 @@ def _finish_pages(job: Job, state: BuildState, workers: int, executor: str,
     page whose neighbours differ from those it shows (a document came or went next to
     it) is rendered again (pass 2) and finished after the pass."""
     from teipress.writers.web_pages import frame_end, prevnext_html
+    from teipress.xmlio import write_all
 
     stage = result.stage("web")
     staged_files = set(_listing(staging_folder(job.out_dir), ".html", signatures=False))
@@ -542,10 +543,7 @@ def _finish_pages(job: Job, state: BuildState, workers: int, executor: str,
         # (os calls: a file object costs three more system calls a page)
         fd = os.open(page, os.O_WRONLY | os.O_APPEND)
         try:
-            end = prevnext_html(place.nav()).encode("utf-8") + ends[lang]
-            written = 0
-            while written < len(end):
-                written += os.write(fd, end[written:])
+            write_all(fd, prevnext_html(place.nav()).encode("utf-8") + ends[lang])
         finally:
             os.close(fd)
         if place.doc_id in pages_there and _same_bytes(final, page):

@@ -196,16 +196,16 @@ class EntryStore:
     def reader(cls, out_dir: Path) -> EntryStore:
         """The store of an edition's build state, read through a connection of its own (the
         committed entries; for a process that only reads them). Close it when done."""
-        store = cls.__new__(cls)
         path = (out_dir / STATE_DIR / STATE_FILE).resolve()
-        store.conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=2)
-        return store
+        return cls(sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=2), create=False)
 
     def close(self) -> None:
         self.conn.close()
 
-    def __init__(self, conn: sqlite3.Connection):
+    def __init__(self, conn: sqlite3.Connection, *, create: bool = True):
         self.conn = conn
+        if not create:  # (a read-only connection: the build that wrote the entries made the tables)
+            return
         self.conn.executescript("""
             CREATE TABLE IF NOT EXISTS entries (id TEXT PRIMARY KEY, sort TEXT NOT NULL, nav TEXT NOT NULL,
                                                 entry TEXT NOT NULL);

@@ -248,6 +248,8 @@ def _write_staged(folder: str, name: str, data: bytes) -> None:
     """Write a build-internal file of the staging folder: no temporary name (each build
     starts with an empty staging folder, and a page is recorded as done only once it has
     been finished and moved into place)."""
+    from teipress.xmlio import write_all
+
     path = f"{folder}/{name}"
     try:
         fd = os.open(path, _NEW_FILE, 0o644)
@@ -255,9 +257,7 @@ def _write_staged(folder: str, name: str, data: bytes) -> None:
         os.makedirs(folder, exist_ok=True)
         fd = os.open(path, _NEW_FILE, 0o644)
     try:
-        view, written = memoryview(data), 0
-        while written < len(data):
-            written += os.write(fd, view[written:])
+        write_all(fd, data)
     finally:
         os.close(fd)
 

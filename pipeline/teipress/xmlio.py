@@ -120,11 +120,7 @@ def atomic_write(path: Path, data: bytes) -> None:
         raise _cannot_write(target, exc) from None
     try:
         try:
-            written = os.write(fd, data)
-            if written < len(data):  # (a regular file takes it all at once, save on a full disk)
-                view = memoryview(data)
-                while written < len(data):
-                    written += os.write(fd, view[written:])
+            write_all(fd, data)
         finally:
             os.close(fd)
         os.replace(tmp, target)
@@ -137,6 +133,15 @@ def atomic_write(path: Path, data: bytes) -> None:
 
 
 _WRITE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW
+
+
+def write_all(fd: int, data: bytes) -> None:
+    """Write all of data to an open file descriptor."""
+    written = os.write(fd, data)
+    if written < len(data):  # (a regular file takes it all at once, save on a full disk)
+        view = memoryview(data)
+        while written < len(data):
+            written += os.write(fd, view[written:])
 
 
 def _cannot_write(path: str, exc: OSError) -> OutputError:
