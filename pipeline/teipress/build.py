@@ -34,8 +34,8 @@ from teipress.errors import InputError, OutputError, TeipressError
 from teipress.model import Outcome
 from teipress.register import load_register, register_path
 from teipress.state import STATE_DIR, STATE_FILE, BuildState, DocState, EntryRow, EntryStore, digest
-from teipress.worker import (Job, Progress, Result, Task, collection_entry, execute, staged_page, staging_folder,
-                             stored_entry)
+from teipress.worker import (Job, LocalPool, Progress, Result, Task, collection_entry, execute, staged_page,
+                             staging_folder, stored_entry)
 
 STAGES = ("tei", "web", "search", "print", "harvest")
 
@@ -287,6 +287,8 @@ def build(project_dir: Path, out_dir: Path | None = None, *, only: str | None = 
     register = register_path(project_dir, config.register)
     if register:
         load_register(register)  # a broken register fails here, once, not in every worker
+    if executor == "dask" and not scheduler:
+        raise TeipressError("--executor dask needs --scheduler ADDRESS (e.g. tcp://127.0.0.1:8786)")
     if "print" in stages:
         from teipress.writers.print import check_print_config
 
@@ -297,11 +299,14 @@ def build(project_dir: Path, out_dir: Path | None = None, *, only: str | None = 
     job = Job(project_dir.resolve(), out_dir.resolve(), config, stages, conversion_date(config),
               schema_href_for(out_dir / "tei"), register.resolve() if register else None,
               _stage_keys(config, register, stages))
+    pool = LocalPool(jobs or os.cpu_count() or 1) if executor == "local" else None
     try:
         state = BuildState(out_dir)
         try:
-            return _build(job, state, seeds, jobs or os.cpu_count() or 1, executor, scheduler, echo, tty, started)
+            return _build(job, state, seeds, pool, scheduler if executor == "dask" else None, echo, tty, started)
         finally:
+            if pool is not None:
+                pool.close()
             state.close()
     except sqlite3.OperationalError as error:  # (a locked or unwritable state database)
         raise OutputError(f"cannot use the build state: {error}", path=str(out_dir / STATE_DIR / STATE_FILE),
@@ -309,8 +314,9 @@ def build(project_dir: Path, out_dir: Path | None = None, *, only: str | None = 
                                "or check that the folder is writable") from None
 
 
-def _build(job: Job, state: BuildState, seeds: Path, workers: int, executor: str, scheduler: str | None,
+def _build(job: Job, state: BuildState, seeds: Path, pool: LocalPool | None, scheduler: str | None,
            echo: Callable, tty: bool, started: float) -> BuildResult:
+    """The build proper: pool runs local batches (None with Dask, whose scheduler is given)."""
     out_dir, stages = job.out_dir, job.stages
     result = BuildResult()
     tasks, removed = _plan(job.project_dir, out_dir, seeds, state, job, echo)
@@ -321,12 +327,17 @@ def _build(job: Job, state: BuildState, seeds: Path, workers: int, executor: str
     shutil.rmtree(staging_folder(out_dir), ignore_errors=True)  # pages a killed build staged
     index = _OaiIndex(job, state) if "harvest" in stages else None
     store = state.entries
-    for res in execute(job, tasks, workers, executor, scheduler, progress):
-        _record(res, state, result, job, echo)
-        if len(result.entries) >= 200:  # nothing of a document is held once it is recorded
-            _store_entries(store, result)  # (and committed with the state of its documents)
-            if index is not None:
-                index.update(result.records, ())
+    said: list[str] = []  # the documents' messages, shown a batch at a time (a write and a flush each)
+    try:
+        for res in execute(job, tasks, pool, scheduler, progress):
+            _record(res, state, result, job, said)
+            if len(result.entries) >= 200:  # nothing of a document is held once it is recorded
+                _store_entries(store, result)  # (and committed with the state of its documents)
+                if index is not None:
+                    index.update(result.records, ())
+                _say(said, echo)
+    finally:
+        _say(said, echo)
     _store_entries(store, result)
     for doc_id in removed:
         _remove(out_dir, doc_id)
@@ -341,13 +352,12 @@ def _build(job: Job, state: BuildState, seeds: Path, workers: int, executor: str
     result.documents = state.count()
     _complete_store(job, state)
     if "web" in stages:
-        # the index pages need only the entries, committed by now: another process writes
+        # the index pages need only the entries, committed by now: a worker process writes
         # them while this one finishes the document pages
         web_key = _collection_key("web", state)
-        collection = None if state.collection_key("web") == web_key else \
-            _Aside(_write_web_collection, job, parallel=workers > 1 and executor == "local")
+        collection = None if state.collection_key("web") == web_key else _Aside(_write_web_collection, job, pool=pool)
         clock = time.perf_counter()
-        _finish_pages(job, state, workers, executor, scheduler, result, echo)
+        _finish_pages(job, state, pool, scheduler, result, echo)
         result.stage("web").seconds += time.perf_counter() - clock
         _collection_stage("web", state, result, collection.result if collection else None, echo, web_key)
     if "search" in stages and "web" in stages:
@@ -419,13 +429,19 @@ class _OaiIndex:
         return Outcome()
 
 
-def _record(res: Result, state: BuildState, result: BuildResult, job: Job, echo: Callable) -> None:
-    """Fold one document's pass-1 result into the state and the report."""
-    for message in res.messages:
-        echo(message, err=True)
+def _say(said: list[str], echo: Callable) -> None:
+    """Show the messages gathered so far on standard error, in one call, and forget them."""
+    if said:
+        echo("\n".join(said), err=True)
+        said.clear()
+
+
+def _record(res: Result, state: BuildState, result: BuildResult, job: Job, said: list[str]) -> None:
+    """Fold one document's pass-1 result into the state and the report; its messages go to said."""
+    said += res.messages
     name = res.doc_id or res.source or "?"
     if res.error:
-        echo(res.error, err=True)
+        said.append(res.error)
         result.failures.append((name, res.error))
         result.stage("tei").failed += 1
         known = state.get(res.doc_id) if res.doc_id else None
@@ -517,8 +533,8 @@ def _places(state: BuildState) -> Iterable[_Place]:
         yield _Place(current[0], before, None, current[2], current[3])
 
 
-def _finish_pages(job: Job, state: BuildState, workers: int, executor: str,
-                  scheduler: str | None, result: BuildResult, echo: Callable) -> None:
+def _finish_pages(job: Job, state: BuildState, pool: LocalPool | None, scheduler: str | None,
+                  result: BuildResult, echo: Callable) -> None:
     """Put the previous/next links into staged pages; re-render pages whose neighbours changed.
 
     One pass over the order of the index does both: a staged page is finished at once; a
@@ -569,7 +585,7 @@ def _finish_pages(job: Job, state: BuildState, workers: int, executor: str,
         known = {doc_id: state.get(doc_id) for doc_id in moved}
         tasks = [Task(k.source, doc_id, False, k.tei_sha256, k.edited, k.pdf_key, k.page_key, page_only=True)
                  for doc_id, k in known.items()]
-        for res in execute(job, tasks, workers, executor, scheduler, lambda n: None):
+        for res in execute(job, tasks, pool, scheduler, lambda n: None):
             if res.error:
                 echo(res.error, err=True)
                 result.failures.append((res.doc_id or "?", res.error))
@@ -613,26 +629,19 @@ def _collection_stage(stage: str, state: BuildState, result: BuildResult,
 
 
 class _Aside:
-    """A function run in a process of its own while this one goes on; result() waits for it.
-    Not parallel (one job, or a Dask build, whose workers are elsewhere): run here, in result()."""
+    """A function run on the build's worker processes while this process goes on, when
+    they are running (a pass used them); otherwise (one job, a few documents, Dask) here,
+    in result(), where it costs no process start. result() waits for it."""
 
-    def __init__(self, function: Callable, *args, parallel: bool):
-        self.call, self.pool, self.future = (function, args), None, None
-        if parallel:
-            from concurrent.futures import ProcessPoolExecutor
-            from multiprocessing import get_context
-
-            self.pool = ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn"))
-            self.future = self.pool.submit(function, *args)
+    def __init__(self, function: Callable, *args, pool: LocalPool | None):
+        self.call = (function, args)
+        self.future = pool.executor().submit(function, *args) if pool is not None and pool.running else None
 
     def result(self):
         if self.future is None:
             function, args = self.call
             return function(*args)
-        try:
-            return self.future.result()  # (an error raised there is raised here)
-        finally:
-            self.pool.shutdown()
+        return self.future.result()  # (an error raised there is raised here)
 
 
 def _write_web_collection(job: Job) -> None:

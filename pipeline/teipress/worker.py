@@ -354,34 +354,63 @@ def _batches(tasks: list[Task], workers: int) -> list[list[Task]]:
     return batches
 
 
-def execute(job: Job, tasks: list[Task], jobs: int, executor: str, scheduler: str | None,
-             progress: Callable[[int], None]) -> Iterable[Result]:
+class LocalPool:
+    """The worker processes of a build on this machine: started when a pass first needs
+    them, then kept for the rest of the build (the second pass, the collection pages), so
+    that a build starts its processes once. close() ends them."""
+
+    def __init__(self, jobs: int):
+        self.jobs = jobs
+        self._executor = None
+
+    @property
+    def running(self) -> bool:
+        return self._executor is not None
+
+    def executor(self):
+        if self._executor is None:
+            from concurrent.futures import ProcessPoolExecutor
+            from multiprocessing import get_context
+
+            # spawn, not fork: a parent that has run Typst or lxml threads must not be forked
+            self._executor = ProcessPoolExecutor(max_workers=self.jobs, mp_context=get_context("spawn"))
+        return self._executor
+
+    def close(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown()
+            self._executor = None
+
+
+def execute(job: Job, tasks: list[Task], pool: LocalPool | None, scheduler: str | None,
+            progress: Callable[[int], None]) -> Iterable[Result]:
+    """Pass 1 (or 2) for tasks: on the pool's processes, in this process (no pool, one job,
+    or a few documents), or on the Dask cluster at scheduler (when given)."""
     if not tasks:
         return
-    if executor == "dask":
-        yield from _execute_dask(job, tasks, jobs, scheduler, progress)
+    if scheduler is not None:
+        yield from _execute_dask(job, tasks, scheduler, progress)
         return
-    if jobs <= 1 or len(tasks) < LOCAL_BELOW:
+    if pool is None or pool.jobs <= 1 or len(tasks) < LOCAL_BELOW:
         for batch in _batches(tasks, 1):
             results = run_batch(job, batch)
             progress(len(results))
             yield from results
         return
-    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-    from multiprocessing import get_context
+    from concurrent.futures import FIRST_COMPLETED, wait
 
-    # spawn, not fork: a parent that has run Typst or lxml threads must not be forked
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn")) as pool:
-        batches = iter(_batches(tasks, jobs))
-        pending = set()
+    executor = pool.executor()
+    batches = iter(_batches(tasks, pool.jobs))
+    pending = set()
 
-        def submit_next() -> None:
-            batch = next(batches, None)
-            if batch is not None:
-                pending.add(pool.submit(run_batch, job, batch))
+    def submit_next() -> None:
+        batch = next(batches, None)
+        if batch is not None:
+            pending.add(executor.submit(run_batch, job, batch))
 
-        for _ in range(IN_FLIGHT * jobs):
-            submit_next()
+    for _ in range(IN_FLIGHT * pool.jobs):
+        submit_next()
+    try:
         while pending:
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
             for future in done:
@@ -390,17 +419,18 @@ def execute(job: Job, tasks: list[Task], jobs: int, executor: str, scheduler: st
                 submit_next()
                 progress(len(results))
                 yield from results
+    finally:  # (the caller stopped early, or a batch failed: what is queued is not wanted)
+        for future in pending:
+            future.cancel()
 
 
-def _execute_dask(job: Job, tasks: list[Task], jobs: int, scheduler: str | None,
+def _execute_dask(job: Job, tasks: list[Task], scheduler: str,
                   progress: Callable[[int], None]) -> Iterable[Result]:
     try:
         from dask.distributed import Client, as_completed
     except ImportError:
         raise TeipressError("the Dask executor needs dask.distributed",
                             hint="pip install 'teipress[dask]'") from None
-    if not scheduler:
-        raise TeipressError("--executor dask needs --scheduler ADDRESS (e.g. tcp://127.0.0.1:8786)")
     try:
         client = Client(scheduler, timeout="10s")
     except (OSError, TimeoutError) as exc:
