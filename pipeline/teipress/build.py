@@ -71,9 +71,9 @@ class BuildResult:
 
 
 def _stage_keys(config: Config, register: Path | None, stages: tuple[str, ...]) -> dict:
-    """What each stage's outputs depend on besides the TEI: config, templates, versions."""
-    from teipress.readers import READERS
-
+    """What each stage's outputs depend on besides the TEI: config, templates, versions.
+    (The converter's code counts through the version: a rebuild with nothing to convert
+    does not load the readers.)"""
     def files_digest(paths: Iterable[Path]) -> str:
         h = hashlib.sha256()
         for path in sorted(paths):
@@ -83,8 +83,7 @@ def _stage_keys(config: Config, register: Path | None, stages: tuple[str, ...]) 
 
     package = Path(__file__).parent
     keys = {
-        "tei": digest(__version__, config.digest_key(), files_digest([register]) if register else None,
-                      sorted(READERS)),
+        "tei": digest(__version__, config.digest_key(), files_digest([register]) if register else None),
         "web": digest(__version__, config.title, config.publisher, config.base_url, config.licence,
                       config.licence_url, files_digest(package.glob("writers/web*.py"))),
         "print": digest(__version__, config.paper, config.pdf_standard, config.line_numbers, config.fonts,
@@ -540,7 +539,6 @@ def _finish_pages(job: Job, state: BuildState, pool: LocalPool | None, scheduler
     One pass over the order of the index does both: a staged page is finished at once; a
     page whose neighbours differ from those it shows (a document came or went next to
     it) is rendered again (pass 2) and finished after the pass."""
-    from teipress.writers.web_pages import frame_end, prevnext_html
     from teipress.xmlio import write_all
 
     stage = result.stage("web")
@@ -551,6 +549,9 @@ def _finish_pages(job: Job, state: BuildState, pool: LocalPool | None, scheduler
     done: list[tuple[str, str, str]] = []  # pages put in place, recorded a batch at a time
 
     def finish(place: _Place) -> None:
+        # (the page writer is loaded only when there is a page to finish: not by a rebuild with nothing to do)
+        from teipress.writers.web_pages import frame_end, prevnext_html
+
         page_key, lang = place.staged
         if lang not in ends:
             ends[lang] = frame_end(job.config, lang).encode("utf-8")
