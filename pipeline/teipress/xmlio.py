@@ -94,7 +94,7 @@ def serialise(tree: etree._ElementTree) -> bytes:
     return b"\n".join(parts) + b"\n"
 
 
-def atomic_write(path: Path, data: bytes) -> None:
+def atomic_write(path: Path | str, data: bytes) -> None:
     """Write to a temporary name beside path, then rename: readers see old or new, never half.
 
     No fsync: a killed process leaves the old file or the new one; only a power cut could
@@ -105,7 +105,7 @@ def atomic_write(path: Path, data: bytes) -> None:
     files a document, and pathlib objects and buffered file objects cost more than the
     system calls.
     """
-    target = os.fspath(path) if isinstance(path, Path) else str(Path(path))  # (a Path's string is normalised)
+    target = os.fspath(path)
     folder, name = os.path.split(target)
     tmp = os.path.join(folder, f".{name}.{os.getpid()}-{threading.get_ident()}.tmp")
     try:
