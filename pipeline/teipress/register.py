@@ -50,6 +50,11 @@ class Register:
     # for ASCII text: the keys of _by_first -> (the key followed by no word character, the
     # key's names casefolded)
     _ascii_index: dict[str, tuple[re.Pattern, tuple[str, ...]]] = field(default_factory=dict)
+    _ambiguous: re.Pattern | None = None  # the ambiguous names, whole words, in any case
+
+    def ambiguous_in(self, text: str) -> list[str]:
+        """The ambiguous names in text, as written there (they are reported, never tagged)."""
+        return self._ambiguous.findall(text) if self._ambiguous is not None else []
 
     def find(self, text: str) -> list[tuple[int, int, str]]:
         """Register names in text as (start, end, entry id): longest first, no overlaps.
@@ -193,6 +198,9 @@ def load_register(path: Path) -> Register:
             register.ambiguous[key[2:]] = sorted(ids)
         else:
             register._by_name[key] = next(iter(ids))
+    if register.ambiguous:  # (made once here, not for each document that looks for them)
+        register._ambiguous = re.compile(
+            r"(?<!\w)(?:" + "|".join(re.escape(n) for n in register.ambiguous) + r")(?!\w)", re.I)
     _index(register, [n for n in exact if ("e:" + n) in register._by_name],
            [n for n in folded if ("f:" + n.casefold()) in register._by_name])
     return register

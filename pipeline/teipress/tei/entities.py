@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 
 from lxml import etree
@@ -58,8 +57,6 @@ class Mentions:
         self.doc_id = doc_id
         self.used: set[str] = set()
         self.ambiguous: set[str] = set()
-        self._ambiguous = (re.compile(r"(?<!\w)(?:" + "|".join(re.escape(n) for n in register.ambiguous) + r")(?!\w)", re.I)
-                           if register.ambiguous else None)
 
     def ref(self, entry_id: str) -> str:
         self.used.add(entry_id)
@@ -67,8 +64,7 @@ class Mentions:
 
     def spans(self, text: str) -> list[tuple[int, int, str, str]]:
         """(start, end, element name, @ref) of every register name in text."""
-        if self._ambiguous is not None:
-            self.ambiguous.update(m.group(0) for m in self._ambiguous.finditer(text))
+        self.ambiguous.update(self.register.ambiguous_in(text))
         return [(start, end, NAME_TAG[self.register.entries[entry].kind], self.ref(entry))
                 for start, end, entry in self.register.find(text)]
 
