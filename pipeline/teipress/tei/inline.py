@@ -26,8 +26,9 @@ def append_text(parent: Element, text: str) -> None:
     """Append text after the last child of parent (or as its text)."""
     if not text:
         return
-    if len(parent):
-        last = parent[-1]
+    children = parent.children
+    if children:
+        last = children[-1]
         last.tail = (last.tail or "") + text
     else:
         parent.text = (parent.text or "") + text
