@@ -205,15 +205,22 @@ def _squeeze(text: str) -> str:
 
 
 def _trim(nodes: list[dict]) -> list[dict]:
-    """Trim the ends of a run of inlines (their text nodes' whitespace runs are collapsed by _inlines)."""
-    while nodes and nodes[0]["t"] == "text" and not nodes[0]["text"].strip():
+    """Trim the ends of a run of inlines (their text nodes' whitespace runs are collapsed by _inlines):
+    text nodes of whitespace alone go, the text at either end loses its spaces."""
+    while nodes and nodes[0]["t"] == "text":
+        first = nodes[0]
+        text = first["text"].lstrip()
+        if text:
+            first["text"] = text
+            break
         nodes.pop(0)
-    while nodes and nodes[-1]["t"] == "text" and not nodes[-1]["text"].strip():
+    while nodes and nodes[-1]["t"] == "text":
+        last = nodes[-1]
+        text = last["text"].rstrip()
+        if text:
+            last["text"] = text
+            break
         nodes.pop()
-    if nodes and nodes[0]["t"] == "text":
-        nodes[0]["text"] = nodes[0]["text"].lstrip()
-    if nodes and nodes[-1]["t"] == "text":
-        nodes[-1]["text"] = nodes[-1]["text"].rstrip()
     return nodes
 
 
