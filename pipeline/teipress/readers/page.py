@@ -14,9 +14,11 @@ class Page:
         if any(c in text for c in OTHER_WHITESPACE):
             self.text = [normalise(line) for line in self.raw]
         else:
-            # normalise() of each line, the quicker way: str.split() splits at exactly the
-            # characters normalise() replaces then, and several times faster
-            self.text = [line.strip() if line.isascii() and "  " not in line and "\t" not in line
+            # normalise() of each line, the quicker way. A line whose only space is " " (ASCII
+            # without a tab, or printable: isprintable() is false for every other space) and
+            # where no two spaces meet needs only strip(); in any other, str.split() splits at
+            # exactly the characters normalise() replaces then, and several times faster
+            self.text = [line.strip() if (line.isascii() and "\t" not in line or line.isprintable()) and "  " not in line
                          else " ".join(line.split()) for line in self.raw]
         self._to: dict[int, tuple[str, str | None, str | None]] = {}
 

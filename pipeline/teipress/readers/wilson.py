@@ -116,6 +116,8 @@ def _heading(text: str) -> tuple[str, str] | None:
     # (most lines are paragraphs, longer than any heading: the test spares lowering them)
     if len(bare) <= _LONGEST_HEADING and bare.lower() in HEADINGS:
         return HEADINGS[bare.lower()], ""
+    if text[:1] not in ("r", "R", "o", "O"):
+        return None  # (only "Record ID ..." and "Original Uploaded Date ..." give a value: the test spares the match)
     m = _HEADING_WITH_VALUE.match(text)
     if m and m.group(1).lower() in ("record id", "original uploaded date"):
         return HEADINGS[_SPACES.sub(" ", m.group(1).lower())], m.group(2)
