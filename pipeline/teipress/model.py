@@ -63,7 +63,7 @@ class Archive:
     settlement: str | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class Block:
     """One structural unit of a letter's text.
 
@@ -95,7 +95,7 @@ class Division:
     notes: dict[str, Block] = field(default_factory=dict)
 
 
-@dataclass
+@dataclass(slots=True)
 class LineRecord:
     """Where one source line went: a header field, a body element, or set aside by a rule."""
 

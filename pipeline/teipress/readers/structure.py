@@ -16,7 +16,7 @@ from teipress.dates import date_at_end, date_at_start, iso
 from teipress.model import Block, DateValue, Division, Name
 
 
-@dataclass
+@dataclass(slots=True)
 class SourceLine:
     no: int  # 1-based line number in the source
     text: str  # whitespace-normalised text
