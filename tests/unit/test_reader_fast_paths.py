@@ -7,6 +7,7 @@ what the plain calls give, on any character.
 
 from __future__ import annotations
 
+import re
 import sys
 
 from teipress.readers.page import Page
@@ -51,3 +52,30 @@ def test_heading_reads_inline_values():
     assert _heading("Original uploaded date: May 5, 2011") == ("uploaded", "May 5, 2011")
     assert _heading("Type: Letter") is None  # a Type line is read under its own heading
     assert _heading("Language:") == ("language", "")
+
+
+def test_title_topic_lookahead_changes_no_match():
+    from teipress.titles import _TOPIC
+    plain = re.compile(_TOPIC.pattern.removeprefix(r"(?=[\s:(,])(?:").removesuffix(")"), re.I)
+    assert plain.pattern != _TOPIC.pattern
+    words = ["Mao", "on", "re:", "Re", "in connection with", "with the", "for", "via", "and", "care of",
+             "‘x’", '"y"', "(z)", ":", ",", ", ", " ,", "\u00a0", "\t", "ſ", "K", "İ", "x"]
+    texts = [a + sep + b for a in words for b in words for sep in ("", " ", "  ", ", ", "\u3000")]
+    texts += [f"a{chr(code)}b c" for code in range(0x3000)]
+    for text in texts:
+        got, want = _TOPIC.search(text), plain.search(text)
+        assert (got and got.span()) == (want and want.span()), repr(text)
+
+
+def test_title_substring_tests_match_the_patterns_on_single_spaced_text():
+    # read_title's parts hold one space between words and no other space: there a pattern
+    # needing \s+for\s+ (via, in, at) matches only where the text holds " for " (...)
+    from teipress.titles import _FOR, _PERSON_AT, _VIA
+    words = ["Mao", "for", "For", "via", "Via", "in", "at", "In", "Beijing", ",", "x,", "forx", "xfor", "ſor"]
+    for a in words:
+        for b in words:
+            for c in words:
+                for text in (f"{a} {b} {c}", f"{a}{b} {c}", f"{a} {b}{c}", f"{a},{b} {c}"):
+                    assert bool(_FOR.search(text)) <= (" for " in text), text
+                    assert bool(_VIA.search(text)) <= (" via " in text), text
+                    assert bool(_PERSON_AT.match(text)) <= (" in " in text or " at " in text), text
