@@ -25,7 +25,7 @@ from pathlib import Path
 
 STATE_DIR = ".teipress"
 STATE_FILE = "state.sqlite"
-STATE_FORMAT = 3  # a state of another format is started again (the next build checks every file)
+STATE_FORMAT = 4  # a state of another format is started again (the next build checks every file)
 OLD_STATE_FILES = ("state.json", "entries.sqlite")  # formats 1 and 2
 
 
@@ -72,6 +72,41 @@ class DocState:
     staged: list[str] | None = None  # [page key, language] of a page this build staged, not yet in place
 
 
+# The docs table's columns after id: a DocState's fields in order, each a column of its own
+# (a row a build writes for every document it works on, and reads back column by column: a
+# JSON text of the state would be encoded, and parsed by every query of one field), except
+# the pairs (the signatures, the staged page), two columns each.
+DOC_COLUMNS = ("source", "source_size", "source_mtime", "source_sha256", "convert_key", "tei_sha256", "tei_size",
+               "tei_mtime", "edited", "valid", "page_key", "pdf_key", "nav_key", "has_pdf", "entry_key",
+               "staged_key", "staged_lang")
+_NO_PAIR = (None, None)
+
+
+def _doc_row(doc: DocState) -> tuple:
+    """A DocState as the values of DOC_COLUMNS (the booleans as ints: sqlite3 binds an int
+    directly, a bool only after a search of its adapters)."""
+    return (doc.source, *(doc.source_sig or _NO_PAIR), doc.source_sha256, doc.convert_key, doc.tei_sha256,
+            *(doc.tei_sig or _NO_PAIR), int(doc.edited), int(doc.valid), doc.page_key, doc.pdf_key, doc.nav_key,
+            int(doc.has_pdf), doc.entry_key, *(doc.staged or _NO_PAIR))
+
+
+def _doc_state(row: tuple) -> DocState:
+    """The DocState of the values of DOC_COLUMNS (_doc_row's inverse)."""
+    (source, source_size, source_mtime, source_sha256, convert_key, tei_sha256, tei_size, tei_mtime, edited, valid,
+     page_key, pdf_key, nav_key, has_pdf, entry_key, staged_key, staged_lang) = row
+    return DocState(source, _pair(source_size, source_mtime), source_sha256, convert_key, tei_sha256,
+                    _pair(tei_size, tei_mtime), bool(edited), bool(valid), page_key, pdf_key, nav_key, bool(has_pdf),
+                    entry_key, _pair(staged_key, staged_lang))
+
+
+def _pair(first, second) -> list | None:
+    return None if first is None else [first, second]
+
+
+_DOC_SELECT = ", ".join(DOC_COLUMNS)
+_DOC_INSERT = f"INSERT OR REPLACE INTO docs (id, {_DOC_SELECT}) VALUES (?{', ?' * len(DOC_COLUMNS)})"
+
+
 class BuildState:
     """The build state of one edition (EDITIONS_DIR/.teipress/state.sqlite)."""
 
@@ -102,28 +137,29 @@ class BuildState:
                 DROP TABLE IF EXISTS shared; DROP TABLE IF EXISTS mentions;""")
             self.conn.execute(f"PRAGMA user_version = {STATE_FORMAT}")
         self.conn.executescript("""
-            CREATE TABLE IF NOT EXISTS docs (id TEXT PRIMARY KEY, source TEXT, valid INTEGER NOT NULL,
-                                             state TEXT NOT NULL);
+            CREATE TABLE IF NOT EXISTS docs (id TEXT PRIMARY KEY, source TEXT, source_size INTEGER,
+                source_mtime INTEGER, source_sha256 TEXT, convert_key TEXT, tei_sha256 TEXT, tei_size INTEGER,
+                tei_mtime INTEGER, edited INTEGER NOT NULL, valid INTEGER NOT NULL, page_key TEXT, pdf_key TEXT,
+                nav_key TEXT, has_pdf INTEGER NOT NULL, entry_key TEXT, staged_key TEXT, staged_lang TEXT);
             CREATE INDEX IF NOT EXISTS docs_source ON docs (source);
             CREATE TABLE IF NOT EXISTS collection (stage TEXT PRIMARY KEY, key TEXT NOT NULL);
         """)
         self.entries = EntryStore(self.conn)
 
     def get(self, doc_id: str) -> DocState | None:
-        row = self.conn.execute("SELECT state FROM docs WHERE id = ?", (doc_id,)).fetchone()
-        return DocState(**json.loads(row[0])) if row else None
+        row = self.conn.execute(f"SELECT {_DOC_SELECT} FROM docs WHERE id = ?", (doc_id,)).fetchone()
+        return _doc_state(row) if row else None
 
     def by_source(self) -> Iterator[tuple[str, str, DocState]]:
         """(seed, doc id, state) of every document converted from a seed, by seed (its path
         relative to the project). Read 500 at a time, each batch whole, so the caller may
         write to the state between rows."""
-        for source, doc_id, state in self._paged("SELECT source, id, state FROM docs WHERE source > ? "
-                                                 "ORDER BY source LIMIT 500"):
-            yield source, doc_id, DocState(**json.loads(state))
+        for row in self._paged(f"SELECT source, id, {_DOC_SELECT} FROM docs WHERE source > ? "
+                               "ORDER BY source LIMIT 500"):
+            yield row[0], row[1], _doc_state(row[2:])
 
     def put(self, doc_id: str, doc: DocState) -> None:
-        self.conn.execute("INSERT OR REPLACE INTO docs VALUES (?, ?, ?, ?)",
-                          (doc_id, doc.source, int(doc.valid), to_json(vars(doc))))
+        self.conn.execute(_DOC_INSERT, (doc_id, *_doc_row(doc)))
 
     def remove(self, doc_id: str) -> None:
         self.conn.execute("DELETE FROM docs WHERE id = ?", (doc_id,))
@@ -133,11 +169,12 @@ class BuildState:
         yield from self.conn.execute("SELECT id, source FROM docs WHERE source IS NOT NULL ORDER BY id")
 
     def fields(self, *names: str) -> Iterator[tuple]:
-        """(doc id, and the named DocState fields) of every valid document, by id."""
-        if not set(names) <= DocState.__dataclass_fields__.keys():  # (they go into the query's text)
-            raise ValueError(f"not DocState fields: {names}")
-        columns = "".join(f", json_extract(state, '$.{name}')" for name in names)
-        yield from self.conn.execute(f"SELECT id{columns} FROM docs WHERE valid ORDER BY id")
+        """(doc id, and the named DocState fields) of every valid document, by id: fields of one
+        column each (the booleans as 0 or 1)."""
+        if not set(names) <= set(DOC_COLUMNS) & DocState.__dataclass_fields__.keys():  # (they go into the query's text)
+            raise ValueError(f"not DocState fields of a column each: {names}")
+        yield from self.conn.execute(f"SELECT id{''.join(f', {name}' for name in names)} FROM docs WHERE valid "
+                                     "ORDER BY id")
 
     def count(self) -> int:
         return self.conn.execute("SELECT count(*) FROM docs").fetchone()[0]
@@ -146,10 +183,10 @@ class BuildState:
         """Every document with a collection entry, in the order of the index: its id, its
         nav (JSON of id, title, date), and the nav_key and staged page its state records.
         Read 500 at a time, each batch whole, so the caller may write to the state between rows."""
-        for _, doc_id, nav, nav_key, staged in self._paged(
-                "SELECT e.sort, e.id, e.nav, json_extract(d.state, '$.nav_key'), json_extract(d.state, '$.staged') "
+        for _, doc_id, nav, nav_key, staged_key, staged_lang in self._paged(
+                "SELECT e.sort, e.id, e.nav, d.nav_key, d.staged_key, d.staged_lang "
                 "FROM entries e JOIN docs d ON d.id = e.id WHERE e.sort > ? ORDER BY e.sort LIMIT 500"):
-            yield doc_id, nav, nav_key, json.loads(staged) if staged else None
+            yield doc_id, nav, nav_key, _pair(staged_key, staged_lang)
 
     def _paged(self, query: str) -> Iterator[tuple]:
         """The rows of a query ordered by its first column, which is unique and which the
@@ -162,8 +199,8 @@ class BuildState:
 
     def pages_done(self, done: Iterable[tuple[str, str, str]]) -> None:
         """Staged pages are in place: record their keys ((nav_key, page_key, doc id) each)."""
-        self.conn.executemany("UPDATE docs SET state = json_set(state, '$.nav_key', ?, '$.page_key', ?, "
-                              "'$.staged', NULL) WHERE id = ?", done)
+        self.conn.executemany("UPDATE docs SET nav_key = ?, page_key = ?, staged_key = NULL, staged_lang = NULL "
+                              "WHERE id = ?", done)
 
     def collection_key(self, stage: str) -> str | None:
         row = self.conn.execute("SELECT key FROM collection WHERE stage = ?", (stage,)).fetchone()
