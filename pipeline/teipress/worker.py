@@ -12,7 +12,8 @@ import os
 import sys
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from operator import attrgetter
 from pathlib import Path
 
 from teipress.config import Config
@@ -81,6 +82,14 @@ class Result:
     shared: dict = field(default_factory=dict)  # the parts of the entry many documents share: key -> JSON
     record: dict | None = None  # the whole entry, for the OAI index (harvest stage only)
     seconds: dict = field(default_factory=dict)  # stage -> time this document spent in it
+
+    def __reduce__(self):
+        # pickled as its fields' values in order, not as a dict of their names and values: the
+        # build process unpickles one a document, and calling Result with them costs less
+        return Result, _RESULT_FIELDS(self)
+
+
+_RESULT_FIELDS = attrgetter(*(f.name for f in fields(Result)))
 
 
 class Worker:
@@ -294,8 +303,7 @@ def stored_entry(entry: dict) -> tuple[EntryRow, str, dict[str, str]]:
     collection pages show of it, and its shared parts under their digest (key -> JSON)."""
     from teipress.writers.web_pages import order_text
 
-    shared = to_json({key: entry.get(key) for key in SHARED_KEYS})
-    about = _text_digest(shared)
+    about, shared = _shared_json({key: entry.get(key) for key in SHARED_KEYS})
     shown = {k: entry.get(k) for k in SLIM_KEYS if k not in NOT_ON_PAGES}
     # of how it was made, the collection shows only when (the sitemap, CMIF): the source's
     # checksum would make every seed edit look like a change of the index pages
@@ -309,6 +317,28 @@ def stored_entry(entry: dict) -> tuple[EntryRow, str, dict[str, str]]:
     slim_json = f"{shown_json[:-1]},{to_json(rest)[1:]}"
     key = _text_digest(shown_json + about)
     return entry_row(slim, order_text(slim), slim_json), key, {about: shared}
+
+
+# The shared parts a worker encoded lately, the latest first: (their values, digest, JSON). An
+# edition's documents share a few versions of them (its description, editorial declaration,
+# rights), so they are encoded a few times a worker, not once a document; and the one JSON
+# object in every result of a batch that has them is pickled once.
+_recent_shared: list[tuple[dict, str, str]] = []
+RECENT_SHARED = 16
+
+
+def _shared_json(values: dict) -> tuple[str, str]:
+    """The digest and JSON of a document's shared parts. (Equal values have equal JSON here:
+    header_fields makes them of strings, and of lists and dicts each built in one order.)"""
+    for index, known in enumerate(_recent_shared):
+        if known[0] == values:
+            if index:
+                _recent_shared.insert(0, _recent_shared.pop(index))
+            return known[1], known[2]
+    shared = to_json(values)
+    _recent_shared.insert(0, (values, _text_digest(shared), shared))
+    del _recent_shared[RECENT_SHARED:]
+    return _recent_shared[0][1], shared
 
 
 def _text_digest(text: str) -> str:
