@@ -34,7 +34,7 @@ from teipress.errors import InputError, OutputError, TeipressError
 from teipress.model import Outcome
 from teipress.register import load_register, register_path
 from teipress.state import STATE_DIR, STATE_FILE, BuildState, DocState, EntryRow, EntryStore, digest
-from teipress.worker import (Job, LocalPool, Progress, Result, Task, collection_entry, execute, staged_page,
+from teipress.worker import (LOCAL_BELOW, Job, LocalPool, Progress, Result, Task, collection_entry, execute, staged_page,
                              staging_folder, stored_entry)
 
 STAGES = ("tei", "web", "search", "print", "harvest")
@@ -299,6 +299,9 @@ def build(project_dir: Path, out_dir: Path | None = None, *, only: str | None = 
               schema_href_for(out_dir / "tei"), register.resolve() if register else None,
               _stage_keys(config, register, stages))
     pool = LocalPool(jobs or os.cpu_count() or 1) if executor == "local" else None
+    if pool is not None and pool.jobs > 1 and not (out_dir / STATE_DIR / STATE_FILE).exists() \
+            and _count_seeds(seeds) >= LOCAL_BELOW:
+        pool.start(job)  # a first build converts every seed: its workers start while it plans
     try:
         state = BuildState(out_dir)
         try:
@@ -311,6 +314,13 @@ def build(project_dir: Path, out_dir: Path | None = None, *, only: str | None = 
         raise OutputError(f"cannot use the build state: {error}", path=str(out_dir / STATE_DIR / STATE_FILE),
                           hint="is another teipress build running on these editions? wait for it, "
                                "or check that the folder is writable") from None
+
+
+def _count_seeds(seeds: Path) -> int:
+    try:
+        return sum(1 for entry in os.scandir(seeds) if entry.name.endswith(".txt"))
+    except OSError:  # (no seeds folder: the plan says what is wrong)
+        return 0
 
 
 def _build(job: Job, state: BuildState, seeds: Path, pool: LocalPool | None, scheduler: str | None,

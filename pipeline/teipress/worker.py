@@ -406,6 +406,13 @@ class LocalPool:
             self._executor = ProcessPoolExecutor(max_workers=self.jobs, mp_context=get_context("spawn"))
         return self._executor
 
+    def start(self, job: Job) -> None:
+        """Start the processes now, each making its Worker for job, rather than at the first
+        batch (a first build, which converts every seed, starts them while it plans)."""
+        executor = self.executor()
+        for _ in range(self.jobs):  # (a task each: the pool starts a process for each task that finds none idle)
+            executor.submit(run_batch, job, [])
+
     def close(self) -> None:
         if self._executor is not None:
             self._executor.shutdown()

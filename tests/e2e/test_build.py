@@ -18,6 +18,7 @@ from lxml import etree
 from conftest import ROOT, SEEDS, require
 from teipress.build import build
 from teipress.cli import main
+from teipress.worker import LOCAL_BELOW
 
 GOLDEN = ROOT / "tests" / "golden"
 CASES = ["ciphered-telegram-no-709-filippov-krasovsky-mao", "telegram-shtykov-ussr-council-of-ministers"]
@@ -146,6 +147,20 @@ def test_builds_are_reproducible(tmp_path, monkeypatch):
     build(first, jobs=1, echo=quiet)
     build(second, jobs=2, echo=quiet)
     assert snapshot(first / "editions") == snapshot(second / "editions")
+
+
+def test_a_pool_build_and_a_one_process_build_give_the_same_edition(tmp_path, monkeypatch):
+    # enough documents for the pool: started before the plan (a first build), both passes
+    # on it, the collection pages written by one of its processes
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
+    letters = LOCAL_BELOW + 6
+    for name in ("one", "pool"):
+        subprocess.run([sys.executable, str(ROOT / "bench" / "make_collection.py"), str(letters), str(tmp_path / name)],
+                       check=True)
+    one = build(tmp_path / "one", jobs=1, only="tei,web,harvest", echo=quiet)
+    pool = build(tmp_path / "pool", jobs=2, only="tei,web,harvest", echo=quiet)
+    assert not one.failed and not pool.failed and one.documents == pool.documents == letters
+    assert snapshot(tmp_path / "one" / "editions") == snapshot(tmp_path / "pool" / "editions")
 
 
 def test_only_some_stages(tmp_path):
