@@ -34,8 +34,8 @@ from teipress.errors import InputError, OutputError, TeipressError
 from teipress.model import Outcome
 from teipress.register import load_register, register_path
 from teipress.state import STATE_DIR, STATE_FILE, BuildState, DocState, EntryRow, EntryStore, digest
-from teipress.worker import (LOCAL_BELOW, Job, LocalPool, Progress, Result, Task, collection_entry, execute, staged_page,
-                             staging_folder, stored_entry)
+from teipress.worker import (LOCAL_BELOW, Job, LocalPool, Progress, Result, Task, collection_entry, execute,
+                             staged_page, staging_folder, stored_entry)
 
 STAGES = ("tei", "web", "search", "print", "harvest")
 
@@ -307,13 +307,14 @@ def build(project_dir: Path, out_dir: Path | None = None, *, only: str | None = 
         try:
             return _build(job, state, seeds, pool, scheduler if executor == "dask" else None, echo, tty, started)
         finally:
-            if pool is not None:
-                pool.close()
             state.close()
     except sqlite3.OperationalError as error:  # (a locked or unwritable state database)
         raise OutputError(f"cannot use the build state: {error}", path=str(out_dir / STATE_DIR / STATE_FILE),
                           hint="is another teipress build running on these editions? wait for it, "
                                "or check that the folder is writable") from None
+    finally:
+        if pool is not None:
+            pool.close()
 
 
 def _count_seeds(seeds: Path) -> int:
