@@ -8,7 +8,6 @@ from __future__ import annotations
 import copy
 import json
 from json.encoder import encode_basestring as _json_string  # (the C function json uses without ensure_ascii)
-import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
