@@ -19,7 +19,6 @@ signatures, and nothing of a document is held in memory once it is recorded.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import shutil
 import sqlite3
@@ -27,6 +26,8 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import orjson
 
 from teipress import __version__
 from teipress.config import Config, conversion_date, load_config, schema_href_for
@@ -527,8 +528,8 @@ class _Place:
         return digest(self.before, self.after)
 
     def nav(self) -> dict:
-        return {"prev": json.loads(self.before) if self.before else None,
-                "next": json.loads(self.after) if self.after else None}
+        return {"prev": orjson.loads(self.before) if self.before else None,
+                "next": orjson.loads(self.after) if self.after else None}
 
 
 def _places(state: BuildState) -> Iterable[_Place]:

@@ -6,13 +6,12 @@ files, written beside each other, never over a TEI file an editor changed."""
 from __future__ import annotations
 
 import copy
-import json
-from json.encoder import encode_basestring as _json_string  # (the C function json uses without ensure_ascii)
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import orjson
 from lxml import etree
 
 from teipress import __version__
@@ -120,73 +119,18 @@ def build_report(doc: Document, path: Path) -> dict:
 
 
 def report_bytes(report: dict | list) -> bytes:
-    """A report as JSON an editor can read: one key, warning or source line a line.
-
-    (json.dumps with indent= runs the slow pure-Python encoder; this keeps the C one.)"""
+    """A report as JSON an editor can read and diff: a key, a warning or a source line a
+    line. (Each item is written on one line: JSON strings escape every line break.)"""
     if isinstance(report, list):
-        return ("[\n" + ",\n".join(report_bytes(r).decode("utf-8").rstrip("\n") for r in report)
-                + "\n]\n").encode("utf-8")
-    parts = []
+        return b"[\n" + b",\n".join(report_bytes(r).rstrip(b"\n") for r in report) + b"\n]\n"
+    members = []
     for key, value in report.items():
-        if isinstance(value, list):
-            text = f"[\n  {_items_text(value)}\n ]" if value else "[]"
+        if isinstance(value, list) and value:
+            text = b"[\n  " + b",\n  ".join(map(orjson.dumps, value)) + b"\n ]"
         else:
-            text = _ENCODER.encode(value)
-        parts.append(f" {json.dumps(key)}: {text}")
-    return ("{\n" + ",\n".join(parts) + "\n}\n").encode("utf-8")
-
-
-# json.dumps(value, ensure_ascii=False) makes a new encoder at every call (a report has
-# one item per source line); these are made once and give the same text.
-_ENCODER = json.JSONEncoder(ensure_ascii=False)
-# Every two items of a list and every two keys of an item ",\n" apart: JSON text holds no
-# raw newline anywhere else (strings escape it), so one call encodes a whole list.
-_LIST_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",\n", ": "))
-
-
-def _items_text(items: list) -> str:
-    """The items of a list ",\n  " apart, each as json.dumps(item, ensure_ascii=False) writes it."""
-    if all(type(item) is dict for item in items):
-        text = _source_lines_text(items)
-        if text is not None:
-            return text
-        # between two keys a key follows ('"'), between two items an item ('{')
-        text = _LIST_ENCODER.encode(items).replace(',\n"', ', "')
-        if text.count("\n") == len(items) - 1:  # no newline left inside an item (no nested list of dicts or numbers)
-            return text[1:-1].replace(",\n", ",\n  ")
-    return ",\n  ".join(map(_ENCODER.encode, items))
-
-
-_LINE_KEYS = ("line", "to", "rule", "text")
-_LINE_KEYS_DROPPED = (*_LINE_KEYS, "dropped")
-
-
-def _source_lines_text(items: list[dict]) -> str | None:
-    """The report's source lines as _items_text writes them, or None for other items.
-
-    One per source line, so written here with one f-string each: the C encoder walking
-    the dicts costs more than twice as much (it takes each dict's items and writes each
-    key). The strings go through json's own escaping, which refuses anything but a
-    string; items of any other shape or types are left to the encoder."""
-    out = []
-    try:
-        for item in items:
-            keys = tuple(item)
-            if keys == _LINE_KEYS:
-                dropped = ""
-            elif keys == _LINE_KEYS_DROPPED:
-                dropped = f', "dropped": {_json_string(item["dropped"])}'
-            else:
-                return None
-            line, rule = item["line"], item["rule"]
-            if type(line) is not int:  # (not a bool, nor a float)
-                return None
-            out.append(f'{{"line": {line}, "to": {_json_string(item["to"])}, '
-                       f'"rule": {"null" if rule is None else _json_string(rule)}, '
-                       f'"text": {_json_string(item["text"])}{dropped}}}')
-    except TypeError:  # a value that is not a string where one is expected
-        return None
-    return ",\n  ".join(out)
+            text = orjson.dumps(value)
+        members.append(b" " + orjson.dumps(key) + b": " + text)
+    return b"{\n" + b",\n".join(members) + b"\n}\n"
 
 
 # ---------------------------------------------------------------------------
