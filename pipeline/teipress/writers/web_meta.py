@@ -7,10 +7,9 @@ these; the values are the same the page shows, so the two cannot disagree.
 
 from __future__ import annotations
 
-import json
 import re
-from collections.abc import Iterable
-from functools import lru_cache
+
+import orjson
 
 from teipress.config import Config
 from teipress.writers.web_text import esc
@@ -90,81 +89,48 @@ def meta_tags(fields: dict, config: Config, urls: dict) -> list[tuple[str, str]]
     return [(n, c) for n, c in tags if c]
 
 
-_json_string = json.encoder.encode_basestring  # what json.dumps(ensure_ascii=False) writes for a string
-
-
-def _script_json(text: str) -> str:
-    """A string as JSON (as json.dumps with ensure_ascii=False writes it), safe inside <script>:
-    "</script>" or "<!--" inside a value must not end or change the script element."""
-    text = _json_string(text)
-    if "<" in text or ">" in text or "&" in text:
-        text = text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
-    return text
-
-
-def _json_object(members: list[tuple[str, str]]) -> str:
-    """A JSON object of (key, value as JSON); keys are plain ASCII names."""
-    return "{" + ",".join([f'"{key}":{value}' for key, value in members]) + "}"
-
-
-def _json_array(values: Iterable[str]) -> str:
-    return "[" + ",".join(values) + "]"
-
-
-def _agent(person: dict) -> str:
-    kind = "Organization" if person.get("kind") == "orgName" else "Person"
-    return f'{{"@type":"{kind}","name":{_script_json(person["name"])}}}'
+def _agent(person: dict) -> dict:
+    return {"@type": "Organization" if person.get("kind") == "orgName" else "Person", "name": person["name"]}
 
 
 def json_ld(fields: dict, config: Config, urls: dict) -> str:
-    """schema.org Message (a letter, a telegram) as JSON-LD, safe inside <script>.
-
-    Written member by member (the bytes json.dumps would write, without building the
-    object first: this runs for every page)."""
-    page, title, iso = _script_json(urls["page"]), fields["title"], _iso(fields)
+    """schema.org Message (a letter, a telegram) as JSON-LD, safe inside <script>:
+    "</script>" or "<!--" inside a value must not end or change the script element."""
+    title, iso = fields["title"], _iso(fields)
     rights, source = rights_text(fields), source_text(fields)
-    publisher = _script_json(fields["publisher"] or config.publisher)
-    members = [("@context", '"https://schema.org"'), ("@type", '"Message"'), ("@id", page), ("url", page),
-               ("name", _script_json(title)), ("headline", _script_json(title[:110])),
-               ("inLanguage", _script_json(fields["lang"])),
-               ("publisher", f'{{"@type":"Organization","name":{publisher}}}'),
-               ("isPartOf", _collection_json(config))]
+    ld = {"@context": "https://schema.org", "@type": "Message", "@id": urls["page"], "url": urls["page"],
+          "name": title, "headline": title[:110], "inLanguage": fields["lang"],
+          "publisher": {"@type": "Organization", "name": fields["publisher"] or config.publisher},
+          "isPartOf": {"@type": "Collection", "name": config.title, "url": base_url(config)}}
     if iso:
-        members += [("dateCreated", _script_json(iso)), ("dateSent", _script_json(iso))]
+        ld["dateCreated"] = ld["dateSent"] = iso
     if fields["senders"]:
-        senders = _json_array([_agent(p) for p in fields["senders"]])
-        members += [("sender", senders), ("author", senders)]
+        ld["sender"] = ld["author"] = [_agent(p) for p in fields["senders"]]
     if fields["recipients"]:
-        members.append(("recipient", _json_array([_agent(p) for p in fields["recipients"]])))
+        ld["recipient"] = [_agent(p) for p in fields["recipients"]]
     if fields["summary"]:
-        members.append(("abstract", _script_json(fields["summary"])))
+        ld["abstract"] = fields["summary"]
     if fields["place_sent"]:
-        members.append(("locationCreated", f'{{"@type":"Place","name":{_script_json(fields["place_sent"])}}}'))
+        ld["locationCreated"] = {"@type": "Place", "name": fields["place_sent"]}
     if fields["translators"]:
-        members.append(("translator", _json_array([f'{{"@type":"Person","name":{_script_json(n)}}}'
-                                                   for n in fields["translators"]])))
+        ld["translator"] = [{"@type": "Person", "name": name} for name in fields["translators"]]
     if fields["licence"] and fields["licence"]["url"]:
-        members.append(("license", _script_json(fields["licence"]["url"])))
+        ld["license"] = fields["licence"]["url"]
     if rights:
-        members.append(("copyrightNotice", _script_json(rights)))
-    identifiers = [_script_json(v) for v in (fields["record_id"], fields["url"]) if v]
+        ld["copyrightNotice"] = rights
+    identifiers = [v for v in (fields["record_id"], fields["url"]) if v]
     if identifiers:
-        members.append(("identifier", _json_array(identifiers)))
+        ld["identifier"] = identifiers
     if source:
-        members.append(("citation", _script_json(source)))
-    encodings = [f'{{"@type":"MediaObject","contentUrl":{_script_json(urls["tei"])},'
-                 '"encodingFormat":"application/tei+xml"}']
+        ld["citation"] = source
+    ld["encoding"] = [{"@type": "MediaObject", "contentUrl": urls["tei"], "encodingFormat": "application/tei+xml"}]
     if urls["pdf"]:
-        encodings.append(f'{{"@type":"MediaObject","contentUrl":{_script_json(urls["pdf"])},'
-                         '"encodingFormat":"application/pdf"}')
-    members.append(("encoding", _json_array(encodings)))
-    return _json_object(members)
-
-
-@lru_cache(maxsize=8)
-def _collection_json(config: Config) -> str:
-    """The edition as the Collection every page is part of (the same for every page)."""
-    return f'{{"@type":"Collection","name":{_script_json(config.title)},"url":{_script_json(base_url(config))}}}'
+        ld["encoding"].append({"@type": "MediaObject", "contentUrl": urls["pdf"], "encodingFormat": "application/pdf"})
+    text = orjson.dumps(ld).decode("utf-8")
+    # <, > and & stand only inside strings in JSON text, so all of them can be escaped there
+    if "<" in text or ">" in text or "&" in text:
+        text = text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
+    return text
 
 
 # ---------------------------------------------------------------------------
