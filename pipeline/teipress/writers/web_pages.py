@@ -504,8 +504,10 @@ class IndexPages:
 
 CATALOGUE_FIELDS = ["id", "iso", "date", "title", "senders", "recipients", "type", "typeLabel", "archive", "year"]
 # catalogue.js: CATALOGUE_START, the rows (catalogue_row) separated by commas, CATALOGUE_END
-CATALOGUE_START = ('window.teipressCatalogue = {"fields":'
-                   + json.dumps(CATALOGUE_FIELDS, ensure_ascii=True, separators=(",", ":")) + ',"rows":[')
+# ASCII escapes: the script reads the same whatever charset a server sends it with. (The
+# encoder made once: json.dumps with options makes one at every call, and a row is a document.)
+_catalogue_json = json.JSONEncoder(ensure_ascii=True, separators=(",", ":")).encode
+CATALOGUE_START = 'window.teipressCatalogue = {"fields":' + _catalogue_json(CATALOGUE_FIELDS) + ',"rows":['
 CATALOGUE_END = "]};\n"
 
 
@@ -514,7 +516,7 @@ def catalogue_row(e: dict) -> str:
     row = [e["id"], (e.get("date") or {}).get("iso") or "", date_label(e), e.get("title") or "",
            [p["name"] for p in e.get("senders") or []], [p["name"] for p in e.get("recipients") or []],
            e.get("type") or "", type_label(e), archive_label(e), _years(e)]
-    return json.dumps(row, ensure_ascii=True, separators=(",", ":"))
+    return _catalogue_json(row)
 
 
 # ---------------------------------------------------------------------------
