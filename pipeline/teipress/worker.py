@@ -384,6 +384,12 @@ def _batches(tasks: list[Task], workers: int) -> list[list[Task]]:
     return batches
 
 
+# What a worker loads for its documents (teipress.writers.print only when a build prints)
+WORKER_MODULES = ("teipress.worker", "teipress.convert", "teipress.validate", "teipress.register",
+                  "teipress.edition", "teipress.writers.harvest", "teipress.writers.web",
+                  "teipress.writers.web_meta", "teipress.writers.web_pages")
+
+
 class LocalPool:
     """The worker processes of a build on this machine: started when a pass first needs
     them, then kept for the rest of the build (the second pass, the collection pages), so
@@ -400,10 +406,18 @@ class LocalPool:
     def executor(self):
         if self._executor is None:
             from concurrent.futures import ProcessPoolExecutor
-            from multiprocessing import get_context
+            from multiprocessing import get_all_start_methods, get_context
 
-            # spawn, not fork: a parent that has run Typst or lxml threads must not be forked
-            self._executor = ProcessPoolExecutor(max_workers=self.jobs, mp_context=get_context("spawn"))
+            # Not fork: a parent that has run Typst or lxml threads must not be forked. A fork
+            # server is a fresh process that loads the workers' modules once and forks each
+            # worker from itself, ready to work; spawn (where there is no fork server, as on
+            # Windows) starts each worker as a new interpreter that loads them again.
+            if "forkserver" in get_all_start_methods():
+                context = get_context("forkserver")
+                context.set_forkserver_preload(list(WORKER_MODULES))
+            else:
+                context = get_context("spawn")
+            self._executor = ProcessPoolExecutor(max_workers=self.jobs, mp_context=context)
         return self._executor
 
     def start(self, job: Job) -> None:
