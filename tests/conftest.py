@@ -32,6 +32,17 @@ SEEDS = ROOT / "seeds"
 STRICT = os.environ.get("TEIPRESS_STRICT") == "1"
 
 
+def pytest_configure(config):
+    """The tests are of this checkout's code: refuse to run them against another copy (the
+    README's build command installs teipress as a user would, not editable)."""
+    import teipress
+
+    found, ours = Path(teipress.__file__).resolve().parent, ROOT / "pipeline" / "teipress"
+    if found != ours:
+        raise pytest.UsageError(f"teipress is imported from {found}, not from this checkout ({ours}): "
+                                "install it editable first (the README's test command)")
+
+
 def pytest_addoption(parser):
     parser.addoption("--update-golden", action="store_true",
                      help="rewrite the expected files of the golden cases from the current output")

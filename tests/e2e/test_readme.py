@@ -15,7 +15,7 @@ def readme_commands() -> list[str]:
 
 def test_readme_has_the_two_commands():
     build, tests = readme_commands()
-    assert build.endswith("teipress build") and "pip install -e ." in build
+    assert build.endswith("teipress build") and "pip install ." in build
     assert "pytest" in tests and "[test]" in tests
 
 
