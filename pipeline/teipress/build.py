@@ -411,14 +411,20 @@ def _entry_from_file(job: Job, doc_id: str, edited: bool) -> tuple[EntryRow, str
 class _OaiIndex:
     """The OAI-PMH index, updated as documents are done (one transaction per batch), so
     nothing of a document is held once it is recorded. An index that is missing, or that
-    no build of this state wrote, is made anew from the TEI files at the end."""
+    no build of this state wrote, is made anew from the TEI files at the end; but a first
+    build (no index, no state) starts a new one and fills it as it goes, since every
+    document of the edition comes through its pass 1 (reading back 10,000 TEI files at the
+    end took about 7 s)."""
 
     def __init__(self, job: Job, state: BuildState):
-        from teipress.writers.harvest import INDEX_NAME
+        from teipress.writers.harvest import INDEX_NAME, open_index
 
         self.job = job
-        self.rebuild = not (job.out_dir / INDEX_NAME).exists() or state.collection_key("harvest") is None
-        self.conn = None
+        there = (job.out_dir / INDEX_NAME).exists()
+        first = not there and state.count() == 0
+        self.rebuild = not first and (not there or state.collection_key("harvest") is None)
+        # a first build's index is made now, empty: there even if no document comes through
+        self.conn = open_index(job.out_dir) if first else None
 
     def update(self, records: list[dict], removed: Iterable[str]) -> None:
         from teipress.writers.harvest import open_index, update_index

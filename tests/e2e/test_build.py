@@ -332,3 +332,35 @@ def test_the_build_and_render_web_make_the_same_site(tmp_path, monkeypatch):
     assert {"index.html", "index-2.html", "assets/catalogue.js", "people.html", "sitemap.xml"} <= set(built_site)
     assert sorted(built_site) == sorted(rendered)
     assert [name for name in built_site if built_site[name] != rendered[name]] == []
+
+
+def test_a_first_build_fills_the_oai_index_as_it_goes(tmp_path, monkeypatch):
+    """A first build (no state, no index) makes the OAI index from its documents' records as
+    they are done, not from the TEI files at the end; the records, sets, CMIF and manifest
+    are those `render harvest` makes from the TEI files."""
+    import sqlite3
+
+    from teipress.config import load_config
+    from teipress.writers import harvest
+
+    def index(path: Path) -> dict[str, list]:
+        with sqlite3.connect(path) as conn:
+            return {table: sorted(conn.execute(f"SELECT * FROM {table}").fetchall(), key=repr)
+                    for table in ("records", "sets", "set_members")}
+
+    def not_at_the_end(*args, **kwargs):
+        raise AssertionError("a first build read the TEI files back for the OAI index")
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
+    project = make_project(tmp_path / "p")
+    write_harvest = harvest.write_harvest
+    monkeypatch.setattr(harvest, "write_harvest", not_at_the_end)
+    assert not build(project, only="tei,harvest", jobs=1, echo=quiet).failed
+    other = tmp_path / "other"
+    shutil.copytree(project / "editions" / "tei", other / "tei")
+    write_harvest(other, load_config(project), echo=quiet)
+    built_index, rendered = index(project / "editions" / "oai.sqlite"), index(other / "oai.sqlite")
+    assert len(built_index["records"]) == len(list(SEEDS.glob("*.txt"))) + len(CASES)
+    assert built_index == rendered
+    for name in ("cmif.xml", "manifest.json"):
+        assert (project / "editions" / name).read_bytes() == (other / name).read_bytes()
