@@ -362,19 +362,31 @@ def _build(job: Job, state: BuildState, seeds: Path, pool: LocalPool | None, sch
     # pass 2 and the collection
     result.documents = state.count()
     _complete_store(job, state)
+    state.commit()
+    # the index pages and the harvest files need only the entries, committed by now: the
+    # worker processes write them while this one finishes the document pages
+    web_key = harvest_key = web_files = harvest_files = None
     if "web" in stages:
-        # the index pages need only the entries, committed by now: a worker process writes
-        # them while this one finishes the document pages
         web_key = _collection_key("web", state)
-        collection = None if state.collection_key("web") == web_key else _Aside(_write_web_collection, job, pool=pool)
+        if state.collection_key("web") != web_key:
+            web_files = _Aside(_write_web_collection, job, pool=pool)
+    if "harvest" in stages:
+        index.close()
+        if index.rebuild:  # (an index deleted since the last build: made again, whatever else changed)
+            state.set_collection_key("harvest", None)
+        harvest_key = _collection_key("harvest", state)
+        if state.collection_key("harvest") != harvest_key:
+            harvest_files = _Aside(_write_harvest, job, index.rebuild, pool=pool)
+    if "web" in stages:
         clock = time.perf_counter()
         _finish_pages(job, state, pool, scheduler, result, echo)
         result.stage("web").seconds += time.perf_counter() - clock
-        _collection_stage("web", state, result, collection.result if collection else None, echo, web_key)
+        _collection_stage("web", state, result, web_files.result if web_files else None, echo, web_key)
     if "search" in stages and "web" in stages:
         _collection_stage("search", state, result, lambda: _write_search(job), echo)
     if "harvest" in stages:
-        _collection_stage("harvest", state, result, lambda: index.finish(store), echo)
+        _collection_stage("harvest", state, result, harvest_files.result if harvest_files else None, echo,
+                          harvest_key)
     state.commit()
     _summary(result, pass_one, time.monotonic() - started, echo)
     return result
@@ -435,15 +447,10 @@ class _OaiIndex:
             update_index(self.conn, records, removed, self.job.config)
         records.clear()
 
-    def finish(self, entries: Iterable[dict]) -> Outcome:
-        from teipress.writers.harvest import write_collection_files, write_harvest
-
+    def close(self) -> None:
         if self.conn is not None:
             self.conn.close()
-        if self.rebuild:
-            return write_harvest(self.job.out_dir, self.job.config, echo=lambda *a, **k: None)
-        write_collection_files(self.job.out_dir, entries, self.job.config)
-        return Outcome()
+            self.conn = None
 
 
 def _say(said: list[str], echo: Callable) -> None:
@@ -677,6 +684,21 @@ def _write_web_collection(job: Job) -> None:
     schema = web_assets.schema_file()
     if schema is not None:
         write_if_changed(web / "schema" / schema[0], schema[1])
+
+
+def _write_harvest(job: Job, rebuild: bool) -> Outcome:
+    """cmif.xml and manifest.json from the committed entries, with the OAI index as pass 1
+    left it; or all three made anew from the TEI files (rebuild: see _OaiIndex)."""
+    from teipress.writers.harvest import write_collection_files, write_harvest
+
+    if rebuild:
+        return write_harvest(job.out_dir, job.config, echo=lambda *a, **k: None)
+    entries = EntryStore.reader(job.out_dir)
+    try:
+        write_collection_files(job.out_dir, entries, job.config)
+    finally:
+        entries.close()
+    return Outcome()
 
 
 def _write_search(job: Job) -> None:

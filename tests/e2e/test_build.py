@@ -364,3 +364,15 @@ def test_a_first_build_fills_the_oai_index_as_it_goes(tmp_path, monkeypatch):
     assert built_index == rendered
     for name in ("cmif.xml", "manifest.json"):
         assert (project / "editions" / name).read_bytes() == (other / name).read_bytes()
+
+
+def test_a_deleted_oai_index_is_made_again(tmp_path):
+    import sqlite3
+
+    project = make_project(tmp_path / "p")
+    assert not build(project, only="tei,harvest", jobs=1, echo=quiet).failed
+    (project / "editions" / "oai.sqlite").unlink()
+    result = build(project, only="tei,harvest", jobs=1, echo=quiet)
+    assert result.collection["harvest"] == "updated"
+    with sqlite3.connect(project / "editions" / "oai.sqlite") as conn:
+        assert conn.execute("SELECT count(*) FROM records").fetchone()[0] == len(list(SEEDS.glob("*.txt"))) + len(CASES)
