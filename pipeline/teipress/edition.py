@@ -511,7 +511,7 @@ def _children_by_name(parent: etree._Element, names: dict[str, str]) -> dict[str
 
 _ARCHIVE_PARTS = {f"{_TEI}{name}": name
                   for name in ("country", "settlement", "repository", "collection", "idno", "altIdentifier")}
-_CONVERSION_PARTS = {f"{_TEI}{name}": name for name in ("num", "idno")}
+_NUM = f"{_TEI}num"
 
 
 def _first_plain(elements: list[etree._Element] | None) -> str:
@@ -598,15 +598,16 @@ def _names(elements: list[etree._Element], keys: dict[str, str] | None = None) -
 
 def _conversion(changes: list[etree._Element]) -> dict:
     """The first change[@type='conversion']: when, by which version, from which file."""
-    change = [c for c in changes if c.get("type") == "conversion"][:1]
-    if not change:
+    change = next((c for c in changes if c.get("type") == "conversion"), None)
+    if change is None:
         return {"when": None, "version": "", "source_file": "", "sha256": ""}
-    parts = _children_by_name(change[0], _CONVERSION_PARTS)
-    idnos = parts.get("idno", [])
-    return {"when": change[0].get("when"),
-            "version": _first_plain([n for n in parts.get("num", []) if n.get("type") == "version"]),
-            "source_file": _first_plain([i for i in idnos if i.get("type") == "source-file"]),
-            "sha256": _first_plain([i for i in idnos if i.get("type") == "sha256"])}
+    firsts: dict = {}  # (Clark tag, @type) -> the first such child
+    for child in change:
+        firsts.setdefault((child.tag, child.get("type")), child)
+    return {"when": change.get("when"),
+            "version": plain(firsts.get((_NUM, "version"))),
+            "source_file": plain(firsts.get((_IDNO, "source-file"))),
+            "sha256": plain(firsts.get((_IDNO, "sha256")))}
 
 
 def _typed(elements: list[etree._Element] | None, type: str) -> list[etree._Element]:
@@ -617,17 +618,12 @@ def _typed(elements: list[etree._Element] | None, type: str) -> list[etree._Elem
 def _by_type(elements: list[etree._Element]) -> dict[str | None, list[etree._Element]]:
     """The elements by @type (None: without one), each list in document order: what XPath's
     [@type='...'] finds, for every type at once (one look at each element's @type)."""
-    return _grouped(elements, lambda element: element.get("type"))
-
-
-def _grouped(elements, key_of) -> dict:
-    """The elements by key_of(element), each list in document order."""
-    groups: dict = {}
+    groups: dict[str | None, list[etree._Element]] = {}
     for element in elements:
-        key = key_of(element)
-        found = groups.get(key)
+        kind = element.get("type")
+        found = groups.get(kind)
         if found is None:
-            groups[key] = [element]
+            groups[kind] = [element]
         else:
             found.append(element)
     return groups
@@ -665,9 +661,12 @@ def header_fields_and_keys(root: etree._Element) -> tuple[dict, dict[str, str]]:
     for term in at("profileDesc/textClass/keywords/term"):
         keywords.setdefault(term.get("type") or "keyword", []).append(plain(term))
     editorial = []
-    for part in (c for decl in at("encodingDesc/editorialDecl") for c in decl if isinstance(c.tag, str)):
-        paragraphs = [plain(p) for p in _children([part], "p")] or [plain(part)]  # (part: any element)
-        editorial.append({"part": local(part), "paragraphs": paragraphs})
+    for decl in at("encodingDesc/editorialDecl"):
+        for part in decl:
+            tag = part.tag  # (read once: lxml makes the string at every read)
+            if isinstance(tag, str):  # (not a comment)
+                paragraphs = [plain(p) for p in part if p.tag == _P] or [plain(part)]  # (part: any element)
+                editorial.append({"part": tag.rpartition("}")[2], "paragraphs": paragraphs})
     publication_ids = _by_type(at("fileDesc/publicationStmt/idno"))
     bibls = _by_type(at("fileDesc/sourceDesc/bibl"))
     return {
