@@ -543,13 +543,17 @@ def _date(element: etree._Element | None) -> dict | None:
             "notAfter": get("notAfter"), "iso": iso, "year": iso[:4] if iso else None}
 
 
+_CREATION, _CORRESP_DESC = f"{_TEI}creation", f"{_TEI}correspDesc"
+
+
 def _sent_date(profiles: list[etree._Element]) -> etree._Element | None:
     """The first, in document order, of correspAction[@type='sent']/date and creation/date."""
     for profile in profiles:
         for child in profile:
-            if child.tag == f"{_TEI}creation":
+            tag = child.tag  # (read once: lxml makes the string at every read)
+            if tag == _CREATION:
                 dates = _children([child], "date")
-            elif child.tag == f"{_TEI}correspDesc":
+            elif tag == _CORRESP_DESC:
                 dates = _children(_children([child], "correspAction", "sent"), "date")
             else:
                 continue
@@ -572,8 +576,8 @@ def _archives(identifiers: list[etree._Element], loci: list[etree._Element]) -> 
             "country": _first_plain(fields.get("country")),
             "settlement": _first_plain(fields.get("settlement")),
             "repository": _first_plain(fields.get("repository")),
-            "collection": "; ".join(plain(c) for c in fields.get("collection", [])),
-            "idno": "; ".join(plain(i) for i in fields.get("idno", [])),
+            "collection": "; ".join([plain(c) for c in fields.get("collection", ())]),
+            "idno": "; ".join([plain(i) for i in fields.get("idno", ())]),
             "locus": "",
         })
     for locus in loci:
