@@ -240,11 +240,11 @@ class Worker:
         from teipress.edition import body_blocks, how_to_cite
         from teipress.writers.web import link_or_copy, write_if_changed
         from teipress.writers.web_meta import citation_files
-        from teipress.writers.web_pages import document_page_start, page_lang
+        from teipress.writers.web_pages import document_page_start_utf8, page_lang
 
         doc_id, web = fields["id"], self.web_dir
         doc = {"header": fields, "body": body_blocks(root, keys), "cite": how_to_cite(fields), "has_pdf": has_pdf}
-        _write_staged(self.staging_dir, f"{doc_id}.html", document_page_start(doc, self.job.config).encode("utf-8"))
+        _write_staged(self.staging_dir, f"{doc_id}.html", document_page_start_utf8(doc, self.job.config))
         link_or_copy(f"{self.tei_dir}/{doc_id}.xml", f"{web}/tei/{doc_id}.xml")
         if has_pdf:
             link_or_copy(f"{self.print_dir}/{doc_id}.pdf", f"{web}/pdf/{doc_id}.pdf")
