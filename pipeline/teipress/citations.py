@@ -76,6 +76,8 @@ _IN_PARENTHESES = re.compile(r"\(([^)]*)\)")
 _FROM_LANGUAGE = re.compile(r"\bfrom\s+(?:the\s+)?([A-Z][a-z-]+)\b")
 _TRANSLATED_BY = re.compile(r"\b(?:translat\w*|trans\.)\b(?:(?!\bby\b).){0,80}?\bby\s+(.+)$", re.S | re.I)
 _AFTER_NAMES = re.compile(r"\s+(?:for|from|with|at|of|under)\s+|\s*[;(]|,\s*(?:with|for|and\s+edited)\b")
+# What _AFTER_NAMES cannot match without (it is case-sensitive): most names hold none of them
+_AFTER_NAMES_NEEDS = ("for", "from", "with", "at", "of", "under", ";", "(", ",")
 _NAME_SEPARATOR = re.compile(r"\s*,\s*(?:and\s+)?|\s+and\s+|\s*&\s*")
 _LATIN_LETTER = re.compile(r"[A-Za-z]")
 _ENDS_WITH_INITIAL = re.compile(r"\b[A-Z]$")
@@ -148,8 +150,9 @@ def known_archive(repository: str) -> dict | None:
     in the table with a key that is the name, the name without its parentheses, or a
     parenthesis)."""
     key = " ".join(repository.split()).strip(" .,").lower()
-    bare = _PARENTHESISED.sub("", key).strip()
-    inner = _IN_PARENTHESES.findall(key)
+    # (both patterns need a "(": most names have none, and the test is quicker than the calls)
+    bare = (_PARENTHESISED.sub("", key) if "(" in key else key).strip()
+    inner = _IN_PARENTHESES.findall(key) if "(" in key else []
     positions = _archive_positions()
     found = [positions[k] for k in (key, bare, *inner) if k in positions]
     return _archive_table()[min(found)] if found else None
@@ -161,8 +164,10 @@ def sentences(text: str) -> list[str]:
     for m in _SENTENCE_END.finditer(text):
         before = text[start: m.start() + 1]
         # (only the last word can be an abbreviation: searching it alone spares a search
-        # of the whole sentence, which the pattern tries at every letter)
-        if _ABBREV_BEFORE_DOT.search(before.rsplit(None, 1)[-1]):
+        # of the whole sentence, which the pattern tries at every letter. Every abbreviation
+        # ends with a letter before its dot: "720." or "1958)." needs no search at all)
+        word = before.rsplit(None, 1)[-1]
+        if word[-2:-1].isalpha() and _ABBREV_BEFORE_DOT.search(word):
             continue
         out.append(before.strip())
         start = m.end()
@@ -199,7 +204,7 @@ def _brackets_and(sep: str) -> re.Pattern:
 def read_translation(statement: str) -> tuple[list[Name], str | None]:
     """Translators and the original language named by 'Translated [from X] [for Y] by A and B.'"""
     language = None
-    m = _FROM_LANGUAGE.search(statement)
+    m = _FROM_LANGUAGE.search(statement) if "from" in statement else None  # (the test is quicker)
     if m and m.group(1).lower() in LANGUAGE_CODES:
         language = LANGUAGE_CODES[m.group(1).lower()]
     # the names after the "by" of the translation ("Obtained by X and translated by Y" -> Y)
@@ -207,12 +212,18 @@ def read_translation(statement: str) -> tuple[list[Name], str | None]:
     if not by:
         return [], language
     names_text = by.group(1).strip().rstrip(".")
-    names_text = _AFTER_NAMES.split(names_text, maxsplit=1)[0]
+    # (each split only where the text holds what its pattern needs: the tests are quicker)
+    if any(need in names_text for need in _AFTER_NAMES_NEEDS):
+        names_text = _AFTER_NAMES.split(names_text, maxsplit=1)[0]
+    parts = _NAME_SEPARATOR.split(names_text) if "," in names_text or "&" in names_text or "and" in names_text \
+        else [names_text]
     names = []
-    for part in _NAME_SEPARATOR.split(names_text):
+    for part in parts:
         part = part.strip(" .,")
         if part and _LATIN_LETTER.search(part) and part[0].isupper():
-            names.append(Name(part + ("." if _ENDS_WITH_INITIAL.search(part) else ""), "person"))
+            # (an initial is the last letter, or the one before a final newline: the search starts there)
+            initial = _ENDS_WITH_INITIAL.search(part, max(0, len(part) - 2))
+            names.append(Name(part + ("." if initial else ""), "person"))
     return names, language
 
 
@@ -266,7 +277,10 @@ def read_archive(text: str) -> Archive:
 def is_printed(text: str) -> bool:
     """True when a citation part names a publication rather than an archive."""
     low = lower_for_words(text)
-    return any((low is None or word in low) and sign.search(text) for sign, word in _PRINTED_SIGNS)
+    for sign, word in _PRINTED_SIGNS:
+        if (low is None or word in low) and sign.search(text):
+            return True
+    return False
 
 
 def _has_shelfmark(sentence: str) -> bool:
