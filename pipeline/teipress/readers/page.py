@@ -20,7 +20,9 @@ class Page:
             # exactly the characters normalise() replaces then, and several times faster
             self.text = [line.strip() if (line.isascii() and "\t" not in line or line.isprintable()) and "  " not in line
                          else " ".join(line.split()) for line in self.raw]
-        self._to: dict[int, tuple[str, str | None, str | None]] = {}
+        # each line's record once the reader has given it a destination (the record is made
+        # there and then, not rebuilt from a table of destinations at the end)
+        self._records: list[LineRecord | None] = [None] * len(self.raw)
 
     def units(self, start: int = 0, end: int | None = None) -> list[SourceLine]:
         """Non-blank lines of [start, end) (0-based indexes) with the blank gap before each."""
@@ -46,20 +48,20 @@ class Page:
         """Record where a line went (line: a SourceLine or a 1-based line number); dropped
         is the part of the line the TEI does not carry, set aside by rule."""
         no = line.no if isinstance(line, SourceLine) else line
-        if dropped is None and no in self._to and self._to[no][2]:
+        before = self._records[no - 1]
+        if dropped is None and before is not None and before.dropped:
             # a line read in two steps ("Record ID 113636"): keep what the first step dropped, and why
-            rule, dropped = rule or self._to[no][1], self._to[no][2]
-        self._to[no] = (to, rule, dropped)
+            rule, dropped = rule or before.rule, before.dropped
+        self._records[no - 1] = LineRecord(no, self.raw[no - 1], to, rule, dropped)
 
     def destination(self, no: int) -> str:
-        return self._to.get(no, ("", None, None))[0]
+        record = self._records[no - 1]
+        return record.to if record is not None else ""
 
     def assigned(self, no: int) -> bool:
-        return no in self._to
+        return self._records[no - 1] is not None
 
     def records(self) -> list[LineRecord]:
         """Every source line with its destination; blank lines are whitespace."""
-        assigned, text = self._to, self.text
-        return [LineRecord(no, raw, *assigned[no]) if no in assigned
-                else LineRecord(no, raw, "set-aside", "unclassified" if text[no - 1] else "blank-line")
-                for no, raw in enumerate(self.raw, 1)]
+        return [record or LineRecord(no, raw, "set-aside", "unclassified" if text else "blank-line")
+                for no, (record, raw, text) in enumerate(zip(self._records, self.raw, self.text), 1)]
