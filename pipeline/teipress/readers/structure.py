@@ -441,20 +441,21 @@ def build_division(lines: list[SourceLine], *, doc_type: str, lang: str, title: 
     """One div: head, opener, paragraphs and lists, closer and postscripts, notes."""
     division = Division(type=doc_type, lang=lang)
     # numbered notes ("[1] text") whose anchors ("[1]") appear in the text above them
-    anchors = set()
     # (a note line starts with "[": the test is quicker than the match)
     note_lines = [NOTE_LINE.match(line.text) if line.text[:1] == "[" else None for line in lines]
-    if any(note_lines):  # (no note, no anchor to look for)
+    body_lines = lines  # (no note line: every line is the body's)
+    if any(note_lines):
+        anchors = set()
         for line, m in zip(lines, note_lines):
             if not m:
                 anchors.update(NOTE_ANCHOR.findall(line.text))
-    body_lines = []
-    for line, m in zip(lines, note_lines):
-        if m and m.group(1) in anchors:
-            division.notes[m.group(1)] = Block("note", m.group(2), (line.no,), role=m.group(1))
-            assign(line, f"body/note[{m.group(1)}]")
-        else:
-            body_lines.append(line)
+        body_lines = []
+        for line, m in zip(lines, note_lines):
+            if m and m.group(1) in anchors:
+                division.notes[m.group(1)] = Block("note", m.group(2), (line.no,), role=m.group(1))
+                assign(line, f"body/note[{m.group(1)}]")
+            else:
+                body_lines.append(line)
     head, opener, used = _opener(body_lines, title, context_year, assign)
     division.head, division.opener = head, opener
     rest = body_lines[used:]
