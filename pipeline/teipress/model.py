@@ -8,6 +8,7 @@ only in the encoder.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 
@@ -76,7 +77,7 @@ class Block:
     text: str = ""
     lines: tuple[int, ...] = ()
     role: str | None = None
-    items: list[str] = field(default_factory=list)
+    items: Sequence[str] = ()  # a list's items (the other blocks share the empty tuple: no list made for each)
     date: DateValue | None = None
 
 
