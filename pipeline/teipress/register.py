@@ -47,9 +47,8 @@ class Register:
     _by_first: dict[str, list[tuple[str, bool, str, str]]] = field(default_factory=dict)
     _cjk: re.Pattern | None = None  # names in Chinese, Japanese or Korean script (no spaces to split on)
     _by_name: dict[str, str] = field(default_factory=dict)  # "e:" + name or "f:" + folded name -> entry id
-    # for ASCII text: the ASCII keys of _by_first, as bytes -> (the key, the key followed by
-    # no word character, the key's names casefolded)
-    _ascii_index: dict[bytes, tuple[str, re.Pattern, tuple[str, ...]]] = field(default_factory=dict)
+    # for ASCII text: the ASCII keys of _by_first, as bytes -> (the key, the key's names casefolded)
+    _ascii_index: dict[bytes, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
     _ambiguous: re.Pattern | None = None  # the ambiguous names, whole words, in any case
 
     def ambiguous_in(self, text: str) -> list[str]:
@@ -91,19 +90,24 @@ class Register:
         letter, so a name can match only where its casefold occurs in the lowercase text.
         Its words are split off as bytes (_ascii_words: a pattern's findall costs three
         times as much). One set intersection and a substring test per word rule out most
-        words ("the" begins a name, but the name seldom follows it); a pattern per remaining
-        word finds where it stands. Other text is walked word by word."""
+        words ("the" begins a name, but the name seldom follows it); str.find finds where each
+        remaining word stands (quicker than a pattern's finditer). Other text is walked word
+        by word."""
         if not text.isascii():
             return [(m.start(), word) for m in _WORD.finditer(text)
                     if (word := m.group().casefold()) in self._by_first]
         low = text.lower()
         found = []
         for key in self._ascii_index.keys() & _ascii_words(low):
-            word, where, names = self._ascii_index[key]
+            word, names = self._ascii_index[key]
             for name in names:  # (a loop, not any() over a generator: most words begin one name)
                 if name in low:
-                    found += [(m.start(), word) for m in where.finditer(low)
-                              if not (m.start() and (low[m.start() - 1].isalnum() or low[m.start() - 1] == "_"))]
+                    start = low.find(word)
+                    while start != -1:  # (where the word stands as a whole word)
+                        stop = start + len(word)
+                        if not (start and _is_word(low[start - 1]) or stop < len(low) and _is_word(low[stop])):
+                            found.append((start, word))
+                        start = low.find(word, stop)  # (an overlapping one would follow a word character)
                     break
         found.sort()
         return found
@@ -114,6 +118,11 @@ class Register:
         if len(hits) == 1 and hits[0][0] == 0 and hits[0][1] == len(name):
             return hits[0][2]
         return None
+
+
+def _is_word(character: str) -> bool:
+    """What \\w matches (in a pattern on str)."""
+    return character.isalnum() or character == "_"
 
 
 def _balanced(text: str, start: int, end: int) -> bool:
@@ -159,12 +168,8 @@ def _index(register: Register, exact: list[str], folded: list[str]) -> None:
                 (name, fold, register._by_name[key], name.casefold()))
     for first, candidates in register._by_first.items():
         candidates.sort(key=lambda c: (-len(c[0]), c[0]))
-        if not first.isascii():
-            continue  # (never a word of ASCII text)
-        # (no lookbehind for the word's start: a pattern that begins with its literal is
-        # searched for far faster; _first_words checks the character before)
-        register._ascii_index[first.encode("ascii")] = (first, re.compile(re.escape(first) + r"(?!\w)", re.ASCII),
-                                                        tuple(folded for _, _, _, folded in candidates))
+        if first.isascii():  # (any other key is never a word of ASCII text)
+            register._ascii_index[first.encode("ascii")] = (first, tuple(folded for _, _, _, folded in candidates))
     if cjk:
         register._cjk = re.compile("|".join(re.escape(n) for n in sorted(cjk, key=lambda n: (-len(n), n))))
 

@@ -37,7 +37,8 @@ def pattern_first_words(register, text: str) -> list[tuple[int, str]]:
 def awkward_texts() -> list[str]:
     rng = random.Random(7)
     texts = ["", " ", "_", "__a__", "a_b c-d", "x\x0by\x1cz\x1fq\x7fw", ASCII, ASCII[::-1],
-             "the CPSU, the cc-of-the-cpsu; stalin's Stalin_ 1stalin stalin1 (Filippov [Stalin])"]
+             "the CPSU, the cc-of-the-cpsu; stalin's Stalin_ 1stalin stalin1 (Filippov [Stalin])",
+             "cccc ccc cc,cc cc_cc 1cc cc1 ccc cc of the cpsu cc. CC of the CPSU", "stalinstalin stalin"]
     texts += ["".join(rng.choice(ASCII) for _ in range(rng.randrange(1, 60))) for _ in range(2000)]
     return texts
 
