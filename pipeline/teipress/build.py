@@ -372,7 +372,7 @@ def _build(job: Job, state: BuildState, seeds: Path, pool: LocalPool | None, sch
             web_files = _Aside(_write_web_collection, job, pool=pool)
     if "harvest" in stages:
         index.close()
-        if index.rebuild:  # (an index deleted since the last build: made again, whatever else changed)
+        if index.rebuild:  # (no index this state wrote, e.g. one deleted since: made again, whatever else changed)
             state.set_collection_key("harvest", None)
         harvest_key = _collection_key("harvest", state)
         if state.collection_key("harvest") != harvest_key:
